@@ -109,6 +109,53 @@ export interface BookView {
   qtyAt(side: BookSide, price: string): string;
 }
 
+/** Rolling statistics of the trade tape (Binance `24hrTicker`), over at most the last 24 h of replay time. */
+export interface TickerSnapshot {
+  readonly symbol: string;
+  /** ms */
+  readonly openTime: number;
+  /** ms: time of the last trade. */
+  readonly closeTime: number;
+  readonly open: string;
+  readonly high: string;
+  readonly low: string;
+  readonly last: string;
+  readonly lastQty: string;
+  /** Base-asset volume. */
+  readonly volume: string;
+  /** Quote-asset volume. */
+  readonly quoteVolume: string;
+  readonly priceChange: string;
+  readonly priceChangePercent: string;
+  readonly weightedAvgPrice: string;
+  readonly firstTradeId: number;
+  readonly lastTradeId: number;
+  readonly count: number;
+}
+
+/** One candle built from the trade tape (Binance `kline` payload fields). */
+export interface Kline {
+  readonly symbol: string;
+  readonly interval: '1m';
+  /** ms, aligned to the minute. */
+  readonly openTime: number;
+  /** ms: openTime + 59,999. */
+  readonly closeTime: number;
+  readonly open: string;
+  readonly high: string;
+  readonly low: string;
+  readonly close: string;
+  readonly volume: string;
+  readonly quoteVolume: string;
+  readonly trades: number;
+  readonly firstTradeId: number;
+  readonly lastTradeId: number;
+  readonly takerBuyBaseVolume: string;
+  readonly takerBuyQuoteVolume: string;
+  /** True once a trade or the clock has moved past `closeTime`. */
+  readonly closed: boolean;
+}
+
 /** How the replay clock runs. */
 export type ClockMode =
   | { readonly kind: 'realtime' }
@@ -151,6 +198,12 @@ export interface Replay {
   now(): number;
   book(market: Market, symbol: string): BookView | undefined;
   lastTrade(market: Market, symbol: string): TradeEvent | undefined;
+  /** Rolling ticker statistics of the trades replayed so far (24 h window), or undefined before the first trade. */
+  ticker(market: Market, symbol: string): TickerSnapshot | undefined;
+  /** 1m candles built from the trades replayed so far, oldest first; the last one may still be open. At most `limit` (default 500). */
+  klines(market: Market, symbol: string, limit?: number): Kline[];
+  /** The most recent trades, oldest first, at most `limit` (default 500, kept up to 1000): `GET /api/v3/trades`. */
+  recentTrades(market: Market, symbol: string, limit?: number): TradeEvent[];
   /** Listeners are called synchronously, in replay order, after the book has applied the event. Returns an unsubscribe function. */
   on(listener: MarketListener): () => void;
   /** Starts the clock in its configured mode (no-op in stepped mode). */
