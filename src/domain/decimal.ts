@@ -5,7 +5,7 @@
  * computed with decimal.js, never with binary floating point. Rounding to a
  * market's tick size or step size always truncates toward zero unless stated.
  */
-import DecimalJs from 'decimal.js';
+import { Decimal as DecimalJs } from 'decimal.js';
 
 /** A decimal.js constructor isolated from the global one: 40 significant digits, ROUND_DOWN by default. */
 export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_DOWN, toExpNeg: -30, toExpPos: 30 });

@@ -63,4 +63,25 @@ export const Errors = {
   badApiKeyFormat: () => new VenueError(-2014, 'API-key format invalid.', 401),
   rejectedMbxKey: () => new VenueError(-2015, 'Invalid API-key, IP, or permissions for action.', 401),
   filterFailure: (filter: string) => new VenueError(-1013, `Filter failure: ${filter}`),
+  // --- added for the server layer (src/sim/server/): request-level rejections, Binance "Error Codes" page ---
+  /** -1100 for a value outside a parameter's documented pattern, e.g. a decimal: `legal range is '^([0-9]{1,20})(\.[0-9]{1,20})?$'`. */
+  illegalCharsRange: (param: string, range: string) =>
+    new VenueError(-1100, `Illegal characters found in parameter '${param}'; legal range is '${range}'.`),
+  /** -1101 when one parameter name appears twice in the query string or twice in the body. */
+  duplicateParam: () => new VenueError(-1101, 'Duplicate values for a parameter detected.'),
+  /** -1102 when neither of two alternative parameters (e.g. `orderId` / `origClientOrderId`) was sent. */
+  eitherParamMissing: (a: string, b: string) => new VenueError(-1102, `Param '${a}' or '${b}' must be sent, but both were empty/null!`),
+  /** -1104 when the request carries parameters the endpoint does not read. */
+  unreadParameters: (read: number, sent: number) =>
+    new VenueError(-1104, `Not all sent parameters were read; read '${read}' parameter(s) but was sent '${sent}'.`),
+  /** -1128 for optional parameters that may not be combined (e.g. `symbol` with `symbols`). */
+  badParamCombo: () => new VenueError(-1128, 'Combination of optional parameters invalid.'),
+  /** -1131 when `recvWindow` exceeds 60000 ms. */
+  badRecvWindow: () => new VenueError(-1131, 'recvWindow must be less than 60000'),
+  /** -1135 for a WebSocket API request whose `params` is not a JSON object. */
+  invalidJsonParams: () => new VenueError(-1135, "Invalid 'params' in JSON request; expected an object."),
+  /** -1158 when `aboveType`/`belowType` names an order type an OCO leg cannot have. */
+  ocoOrderTypeRejected: () => new VenueError(-1158, 'Order type not supported in OCO.'),
+  /** -1020 with HTTP 404: a path (or method on a path) the simulator does not serve. */
+  unknownRoute: () => new VenueError(-1020, 'This operation is not supported.', 404),
 } as const;

@@ -1,0 +1,72 @@
+/**
+ * The venue simulator's configuration: one zod schema, the single source of its
+ * shape and defaults. Paths default to the recorded data in `../shared/data`
+ * beside the repository.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository's root folder (two levels above this file). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Default folder of the recorded websocket data. */
+export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '../shared/data/binance-ws');
+/** Default recorded spot exchangeInfo. */
+export const DEFAULT_SPOT_EXCHANGE_INFO = resolve(REPO_ROOT, '../shared/data/binance-rest/spot-exchangeInfo-2025-08-07.json');
+
+const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal string such as "100000" or "0.5"');
+const clientIdAlphabet = /^[.A-Z:/a-z0-9_-]{1,64}$/;
+
+export const clockSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('realtime') }),
+  z.object({ kind: z.literal('speed'), factor: z.number().positive() }),
+  z.object({ kind: z.literal('fast') }),
+  z.object({ kind: z.literal('stepped') }),
+]);
+
+export const accountSchema = z.object({
+  id: z.string().min(1),
+  apiKey: z.string().regex(clientIdAlphabet, 'an API key of letters, digits and . : / _ -'),
+  secret: z.string().min(16, 'a secret of at least 16 characters'),
+  /** Starting free balances by asset, decimal strings. */
+  balances: z.record(z.string(), decimalString),
+});
+
+export const simulatorConfigSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  /** 0 picks a free port. */
+  port: z.number().int().min(0).max(65535).default(0),
+  dataDir: z.string().default(DEFAULT_DATA_DIR),
+  exchangeInfoPath: z.string().default(DEFAULT_SPOT_EXCHANGE_INFO),
+  instruments: z
+    .array(z.object({ market: z.enum(['spot', 'usdm']), symbol: z.string().regex(/^[A-Z0-9]+$/) }))
+    .min(1)
+    .default([
+      { market: 'spot', symbol: 'BTCUSDT' },
+      { market: 'spot', symbol: 'ETHUSDT' },
+    ]),
+  clock: clockSchema.default({ kind: 'realtime' }),
+  atEnd: z.enum(['stop', 'loop']).default('loop'),
+  accounts: z
+    .array(accountSchema)
+    .min(1)
+    .default([
+      {
+        id: 'paper',
+        apiKey: 'sim-paper-key',
+        secret: 'sim-paper-secret-0123456789abcdef',
+        balances: { USDT: '100000', BTC: '1', ETH: '10' },
+      },
+    ]),
+  /** Fee rates as fractions: Binance's standard tier, 0.1 % maker and taker. */
+  fees: z.object({ maker: decimalString, taker: decimalString }).default({ maker: '0.001', taker: '0.001' }),
+  /** Server ping interval on websockets, ms (Binance: 20 s). */
+  pingIntervalMs: z.number().int().positive().default(20_000),
+  /** A websocket that has not answered a ping within this is closed, ms (Binance: 60 s). */
+  pongTimeoutMs: z.number().int().positive().default(60_000),
+});
+
+/** Configuration as a caller writes it (every field optional). */
+export type SimulatorConfigInput = z.input<typeof simulatorConfigSchema>;
+/** Configuration with defaults applied. */
+export type SimulatorConfig = z.output<typeof simulatorConfigSchema>;

@@ -1,0 +1,116 @@
+/**
+ * The Binance-compatible venue simulator, embedded: replay + venue core + server
+ * on one ephemeral port of 127.0.0.1. The standalone runner (`npm run venue`) and
+ * the daemon's paper mode both start it through {@link startSimulator}.
+ */
+import type { Logger } from 'pino';
+import { type SimulatorConfig, type SimulatorConfigInput, simulatorConfigSchema } from './config.ts';
+import { loadReplay } from './market/replay.ts';
+import type { ClockMode, Replay, ReplayStats } from './market/types.ts';
+import { ccxtOptions, startServer } from './server/index.ts';
+import { loadExchangeInfo } from './venue/instruments.ts';
+import { type SpotGroundTruth, SpotVenue } from './venue/spot-venue.ts';
+
+/** What a client needs to trade on the simulator; printed by `npm run venue` as its first stdout line. */
+export interface SimulatorDescription {
+  /** REST base, e.g. `http://127.0.0.1:40123`. */
+  readonly http: string;
+  /** Websocket base, e.g. `ws://127.0.0.1:40123`. */
+  readonly ws: string;
+  /** The first configured account's API key and secret. */
+  readonly apiKey: string;
+  readonly secret: string;
+  /** Options for `new ccxt.pro.binance(options)`; then `await exchange.loadHttpProxyAgent()` before any `watch*` (ws:// in Node). */
+  readonly ccxt: Record<string, unknown>;
+}
+
+/** In-process control of a running simulator: ground truth, the replay clock, balances. */
+export interface SimulatorHandle {
+  readonly config: SimulatorConfig;
+  readonly replay: Replay;
+  readonly venue: SpotVenue;
+  /** Every order, fill and balance as the venue holds them. */
+  groundTruth(): SpotGroundTruth;
+  pause(): void;
+  resume(): void;
+  /** Processes the next `events` recorded events, or every event within the next `ms` of replay time; returns how many. */
+  step(opts: { events?: number; ms?: number }): number;
+  advanceTo(time: number): number;
+  setClock(mode: ClockMode): void;
+  stats(): ReplayStats;
+  /** Server-side handling time of REST requests, µs. */
+  serverTimings(): { p50Us: number; p99Us: number; n: number };
+  resetServerTimings(): void;
+  /** Credits (negative: debits) an account's free balance, with a `balanceUpdate` event. */
+  adjustBalance(accountId: string, asset: string, delta: string): void;
+}
+
+export interface RunningSimulator {
+  readonly description: SimulatorDescription;
+  readonly control: SimulatorHandle;
+  /** Stops the clock, closes every socket and the port. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the simulator on `config.port` (0 = ephemeral) of `config.host`.
+ * @throws Error (from zod) when the configuration does not parse, naming the field;
+ *   Error naming the path and the option when the recordings or exchangeInfo are missing.
+ */
+export async function startSimulator(input: SimulatorConfigInput = {}, logger?: Logger): Promise<RunningSimulator> {
+  const config = simulatorConfigSchema.parse(input);
+  const exchangeInfo = loadExchangeInfo(config.exchangeInfoPath);
+  const replay = await loadReplay({
+    dataDir: config.dataDir,
+    instruments: config.instruments,
+    clock: config.clock,
+    atEnd: config.atEnd,
+  });
+  const venue = new SpotVenue({ exchangeInfo, accounts: config.accounts, fees: config.fees, replay });
+  const server = await startServer({
+    host: config.host,
+    port: config.port,
+    venue,
+    replay,
+    pingIntervalMs: config.pingIntervalMs,
+    pongTimeoutMs: config.pongTimeoutMs,
+    ...(logger && { logger }),
+  });
+  replay.start();
+  const first = config.accounts[0];
+  if (!first) throw new Error('at least one account is required');
+  const description: SimulatorDescription = {
+    http: server.httpUrl,
+    ws: server.wsUrl,
+    apiKey: first.apiKey,
+    secret: first.secret,
+    ccxt: ccxtOptions(server.httpUrl, server.wsUrl, first.apiKey, first.secret),
+  };
+  const control: SimulatorHandle = {
+    config,
+    replay,
+    venue,
+    groundTruth: () => venue.groundTruth(),
+    pause: () => replay.pause(),
+    resume: () => replay.resume(),
+    step: (opts) => replay.step(opts),
+    advanceTo: (t) => replay.advanceTo(t),
+    setClock: (m) => replay.setClock(m),
+    stats: () => replay.stats(),
+    serverTimings: () => server.timings(),
+    resetServerTimings: () => server.resetTimings(),
+    adjustBalance: (a, asset, d) => venue.adjustBalance(a, asset, d),
+  };
+  let closed = false;
+  return {
+    description,
+    control,
+    async close() {
+      if (closed) return;
+      closed = true;
+      replay.stop();
+      venue.close();
+      await server.close();
+    },
+  };
+}
