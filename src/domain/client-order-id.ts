@@ -43,8 +43,8 @@ const DOMAIN_TAG = 'client-order-id/v1';
 
 /**
  * The client order id for leg `leg` of signal `signalId`: same inputs, same id;
- * any difference in either input gives a different id (up to SHA-256 collisions,
- * ~2^-96 for a birthday collision among 2^48 ids at the default length).
+ * any difference in either input gives a different id (up to SHA-256 collisions:
+ * at the default length, a birthday collision among 2^48 ids has probability about 2^-97).
  *
  * @param signalId the strategy signal's id (any non-empty string)
  * @param leg the leg's name within the signal (`"entry"`, `"tp1"`, …; any non-empty string)
