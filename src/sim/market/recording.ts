@@ -88,14 +88,26 @@ export interface Recording {
 
 // ---------------------------------------------------------------- schemas
 
-const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'decimal string');
+const DECIMAL = /^\d+(\.\d+)?$/;
+const decimal = z.string().regex(DECIMAL, 'decimal string');
 const id = z.number().int().nonnegative();
-const level = z.tuple([decimal, decimal]);
+
+/** `[[price, qty], …]` of decimal strings. Checked in place: zod's array/tuple schemas would copy every level. */
+function isLevels(value: unknown): value is Array<[string, string]> {
+  if (!Array.isArray(value)) return false;
+  for (const l of value as unknown[]) {
+    if (!Array.isArray(l) || l.length !== 2) return false;
+    const [p, q] = l as unknown[];
+    if (typeof p !== 'string' || typeof q !== 'string' || !DECIMAL.test(p) || !DECIMAL.test(q)) return false;
+  }
+  return true;
+}
+const levels = z.custom<Array<[string, string]>>(isLevels, { message: 'expected [[price, qty], …] of decimal strings' });
 
 const snapshotSchema = z.object({
   lastUpdateId: id,
-  bids: z.array(level),
-  asks: z.array(level),
+  bids: levels,
+  asks: levels,
   E: id.optional(),
   T: id.optional(),
 });
@@ -118,8 +130,8 @@ const spotDepthSchema = z.object({
   s: z.string(),
   U: id,
   u: id,
-  b: z.array(level),
-  a: z.array(level),
+  b: levels,
+  a: levels,
 });
 const usdmDepthSchema = spotDepthSchema.extend({ T: id, pu: id });
 
