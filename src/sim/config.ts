@@ -6,11 +6,12 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { defaultDataDir } from './market/recording.ts';
 
 /** The repository's root folder (two levels above this file). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Default folder of the recorded websocket data. */
-export const DEFAULT_DATA_DIR = resolve(REPO_ROOT, '../shared/data/binance-ws');
+export const DEFAULT_DATA_DIR = defaultDataDir();
 /** Default recorded spot exchangeInfo. */
 export const DEFAULT_SPOT_EXCHANGE_INFO = resolve(REPO_ROOT, '../shared/data/binance-rest/spot-exchangeInfo-2025-08-07.json');
 

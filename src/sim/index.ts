@@ -41,6 +41,8 @@ export interface SimulatorHandle {
   /** Server-side handling time of REST requests, µs. */
   serverTimings(): { p50Us: number; p99Us: number; n: number };
   resetServerTimings(): void;
+  /** Open user-data subscriptions (websocket API `userDataStream.subscribe.signature`). */
+  userStreamSubscribers(): number;
   /** Credits (negative: debits) an account's free balance, with a `balanceUpdate` event. */
   adjustBalance(accountId: string, asset: string, delta: string): void;
 }
@@ -99,6 +101,7 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
     stats: () => replay.stats(),
     serverTimings: () => server.timings(),
     resetServerTimings: () => server.resetTimings(),
+    userStreamSubscribers: () => server.userStreamSubscribers(),
     adjustBalance: (a, asset, d) => venue.adjustBalance(a, asset, d),
   };
   let closed = false;

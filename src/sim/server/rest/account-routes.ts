@@ -1,0 +1,134 @@
+/**
+ * Signed spot REST endpoints (security TRADE / USER_DATA), Binance spot REST
+ * API docs "Account endpoints" / "Trading endpoints". The auth stage has
+ * verified key, timestamp and signature and put the account on the context;
+ * these handlers parse the endpoint's own parameters and call the venue,
+ * whose replies are already Binance wire JSON.
+ */
+import { Errors } from '../../venue/errors.ts';
+import type { AccountCredentials } from '../../venue/types.ts';
+import type { RestContext, RouteSpec } from '../http/context.ts';
+import type { SpotRouteDeps } from './deps.ts';
+import { parseFor } from './parse-for.ts';
+
+function account(ctx: RestContext): AccountCredentials {
+  if (ctx.account === undefined) throw Errors.unauthorized();
+  return ctx.account;
+}
+
+/** True when a balance row has zero `free` and zero `locked`. */
+function isZeroBalance(row: unknown): boolean {
+  if (typeof row !== 'object' || row === null) return false;
+  const r = row as Record<string, unknown>;
+  return Number(r['free']) === 0 && Number(r['locked']) === 0;
+}
+
+/** The signed routes under `base`: account, order (POST/GET/DELETE), order/test, openOrders (GET/DELETE), allOrders, myTrades, orderList/oco, order/oco, orderList (GET/DELETE), openOrderList. */
+export function accountRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
+  const { venue, schemas } = deps;
+  return [
+    {
+      method: 'GET',
+      path: `${base}/account`,
+      security: 'USER_DATA',
+      weight: 20,
+      handle: (ctx) => {
+        const p = parseFor(ctx, schemas.account);
+        const body = venue.account(account(ctx).id);
+        if (p.omitZeroBalances !== true || !Array.isArray(body['balances'])) return body;
+        return { ...body, balances: (body['balances'] as unknown[]).filter((b) => !isZeroBalance(b)) };
+      },
+    },
+    {
+      method: 'POST',
+      path: `${base}/order`,
+      security: 'TRADE',
+      weight: 1,
+      handle: (ctx) => venue.placeOrder(account(ctx).id, parseFor(ctx, schemas.newOrder)),
+    },
+    {
+      method: 'POST',
+      path: `${base}/order/test`,
+      security: 'TRADE',
+      weight: 1,
+      handle: (ctx) => venue.testOrder(account(ctx).id, parseFor(ctx, schemas.testOrder)),
+    },
+    {
+      method: 'GET',
+      path: `${base}/order`,
+      security: 'USER_DATA',
+      weight: 4,
+      handle: (ctx) => venue.queryOrder(account(ctx).id, parseFor(ctx, schemas.queryOrder)),
+    },
+    {
+      method: 'DELETE',
+      path: `${base}/order`,
+      security: 'TRADE',
+      weight: 1,
+      handle: (ctx) => venue.cancelOrder(account(ctx).id, parseFor(ctx, schemas.cancelOrder)),
+    },
+    {
+      method: 'DELETE',
+      path: `${base}/openOrders`,
+      security: 'TRADE',
+      weight: 1,
+      handle: (ctx) => venue.cancelOpenOrders(account(ctx).id, parseFor(ctx, schemas.cancelOpenOrders).symbol),
+    },
+    {
+      method: 'GET',
+      path: `${base}/openOrders`,
+      security: 'USER_DATA',
+      weight: (p) => (p['symbol'] !== undefined ? 6 : 80),
+      handle: (ctx) => venue.openOrders(account(ctx).id, parseFor(ctx, schemas.openOrders).symbol),
+    },
+    {
+      method: 'GET',
+      path: `${base}/allOrders`,
+      security: 'USER_DATA',
+      weight: 20,
+      handle: (ctx) => venue.allOrders(account(ctx).id, parseFor(ctx, schemas.allOrders)),
+    },
+    {
+      method: 'GET',
+      path: `${base}/myTrades`,
+      security: 'USER_DATA',
+      weight: 20,
+      handle: (ctx) => venue.myTrades(account(ctx).id, parseFor(ctx, schemas.myTrades)),
+    },
+    {
+      method: 'POST',
+      path: `${base}/orderList/oco`,
+      security: 'TRADE',
+      weight: 1,
+      handle: (ctx) => venue.placeOco(account(ctx).id, parseFor(ctx, schemas.oco)),
+    },
+    {
+      method: 'POST',
+      path: `${base}/order/oco`,
+      security: 'TRADE',
+      weight: 1,
+      handle: (ctx) => venue.placeLegacyOco(account(ctx).id, parseFor(ctx, schemas.legacyOco)),
+    },
+    {
+      method: 'GET',
+      path: `${base}/orderList`,
+      security: 'USER_DATA',
+      weight: 4,
+      handle: (ctx) => venue.queryOrderList(account(ctx).id, parseFor(ctx, schemas.queryOrderList)),
+    },
+    {
+      method: 'DELETE',
+      path: `${base}/orderList`,
+      security: 'TRADE',
+      weight: 1,
+      handle: (ctx) => venue.cancelOrderList(account(ctx).id, parseFor(ctx, schemas.cancelOrderList)),
+    },
+    {
+      method: 'GET',
+      path: `${base}/openOrderList`,
+      security: 'USER_DATA',
+      weight: 6,
+      handle: (ctx) => (parseFor(ctx, schemas.none), venue.openOrderLists(account(ctx).id)),
+    },
+  ];
+}
