@@ -154,12 +154,16 @@ export class SpotVenue implements SpotVenueApi {
   private readonly orders = new Map<number, SimOrder>();
   /** Orders of each account, in placement order. */
   private readonly ordersByAccount = new Map<string, SimOrder[]>();
+  /** Open orders of each account by client order id (Binance: a client order id is unique among open orders). */
+  private readonly openByAccount = new Map<string, Map<string, SimOrder>>();
+  /** avgPrice cache per symbol: valid while the last trade id and the minute are unchanged. */
+  private readonly avgCache = new Map<string, { key: string; value: Decimal | undefined }>();
   private readonly trades: SimTrade[] = [];
   private readonly tradesByAccount = new Map<string, SimTrade[]>();
   private readonly lists = new Map<number, SimOrderList>();
   private readonly listOf = new Map<number, SimOrderList>();
   private readonly books = new Map<string, SymbolBook>();
-  private readonly listeners = new Set<(e: UserEvent) => void>();
+  private readonly listeners = new Set<{ fn: (e: UserEvent) => void; wants: ((accountId: string) => boolean) | undefined }>();
   private nextOrderId = 1;
   private nextListId = 1;
   private readonly nextTradeId = new Map<string, number>();
@@ -183,6 +187,7 @@ export class SpotVenue implements SpotVenueApi {
     this.byApiKey.set(a.apiKey, a);
     this.ledger.open(a.id, a.balances);
     this.ordersByAccount.set(a.id, []);
+    this.openByAccount.set(a.id, new Map());
     this.tradesByAccount.set(a.id, []);
   }
 
@@ -202,9 +207,16 @@ export class SpotVenue implements SpotVenueApi {
     return { ...this.info.raw, serverTime: Date.now() };
   }
 
-  onUserEvent(listener: (event: UserEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  onUserEvent(listener: (event: UserEvent) => void, wants?: (accountId: string) => boolean): () => void {
+    const entry = { fn: listener, wants };
+    this.listeners.add(entry);
+    return () => this.listeners.delete(entry);
+  }
+
+  /** Whether any listener wants this account's events (events nobody wants are not built). */
+  private wanted(accountId: string): boolean {
+    for (const l of this.listeners) if (!l.wants || l.wants(accountId)) return true;
+    return false;
   }
 
   testOrder(accountId: string, req: NewOrderRequest): Wire {
@@ -252,7 +264,7 @@ export class SpotVenue implements SpotVenueApi {
 
   cancelOpenOrders(accountId: string, symbol: string): Wire[] {
     this.rulesFor(symbol);
-    const open = this.accountOrders(accountId).filter((o) => o.symbol === symbol && isOpen(o));
+    const open = this.openOf(accountId).filter((o) => o.symbol === symbol);
     if (open.length === 0) throw Errors.cancelRejected();
     const out: Wire[] = [];
     const listsDone = new Set<number>();
@@ -281,8 +293,9 @@ export class SpotVenue implements SpotVenueApi {
 
   openOrders(accountId: string, symbol?: string): Wire[] {
     if (symbol !== undefined) this.rulesFor(symbol);
-    return this.accountOrders(accountId)
-      .filter((o) => isOpen(o) && (symbol === undefined || o.symbol === symbol))
+    return this.openOf(accountId)
+      .filter((o) => symbol === undefined || o.symbol === symbol)
+      .sort((a, b) => a.orderId - b.orderId)
       .map(orderWire);
   }
 
@@ -437,8 +450,7 @@ export class SpotVenue implements SpotVenueApi {
   /** Σ of what open orders hold locked, by account and asset (the ledger's locked amounts must equal it). */
   lockedByOpenOrders(accountId: string): Record<string, Decimal> {
     const out: Record<string, Decimal> = {};
-    for (const o of this.accountOrders(accountId)) {
-      if (!isOpen(o)) continue;
+    for (const o of this.openOf(accountId)) {
       out[o.lockAsset] = (out[o.lockAsset] ?? ZERO).plus(o.locked);
     }
     return out;
@@ -460,6 +472,11 @@ export class SpotVenue implements SpotVenueApi {
     return r;
   }
 
+  /** Open orders of an account (any order). */
+  private openOf(accountId: string): SimOrder[] {
+    return [...(this.openByAccount.get(accountId)?.values() ?? [])];
+  }
+
   private accountOrders(accountId: string): SimOrder[] {
     const list = this.ordersByAccount.get(accountId);
     if (!list) throw Errors.rejectedMbxKey();
@@ -469,6 +486,15 @@ export class SpotVenue implements SpotVenueApi {
   /** Weighted average price of the last `mins` minutes of recorded trades (Binance `avgPrice`), or undefined before any trade. */
   private avgPrice(symbol: string, mins: number): Decimal | undefined {
     const now = this.replay.now();
+    const key = `${this.replay.lastTrade('spot', symbol)?.tradeId ?? 0}:${Math.floor(now / 60_000)}:${mins}`;
+    const cached = this.avgCache.get(symbol);
+    if (cached?.key === key) return cached.value;
+    const value = this.computeAvgPrice(symbol, mins, now);
+    this.avgCache.set(symbol, { key, value });
+    return value;
+  }
+
+  private computeAvgPrice(symbol: string, mins: number, now: number): Decimal | undefined {
     let vol = ZERO;
     let quote = ZERO;
     for (const k of this.replay.klines('spot', symbol, mins + 1)) {
@@ -518,7 +544,9 @@ export class SpotVenue implements SpotVenueApi {
 
     const clientOrderId = req.newClientOrderId ?? generateClientId();
     if (!CLIENT_ID.test(clientOrderId)) throw Errors.illegalChars('newClientOrderId');
-    if (this.accountOrders(accountId).some((o) => o.clientOrderId === clientOrderId && isOpen(o))) throw Errors.duplicateOrder();
+    const openOrders = this.openByAccount.get(accountId);
+    if (!openOrders) throw Errors.rejectedMbxKey();
+    if (openOrders.has(clientOrderId)) throw Errors.duplicateOrder();
 
     // Filters.
     if (price) checkPriceFilter(rules, price);
@@ -535,11 +563,15 @@ export class SpotVenue implements SpotVenueApi {
       if (ref) checkNotional(rules, ref.times(qty), true);
     }
     if (price) checkPercentPrice(rules, req.side, price, avg);
-    const open = this.accountOrders(accountId).filter((o) => o.symbol === req.symbol && isOpen(o));
-    if (rules.maxNumOrders !== undefined && open.length >= rules.maxNumOrders) throw Errors.filterFailure('MAX_NUM_ORDERS');
-    if (isStop && rules.maxNumAlgoOrders !== undefined && open.filter((o) => STOP_TYPES.has(o.type)).length >= rules.maxNumAlgoOrders) {
-      throw Errors.filterFailure('MAX_NUM_ALGO_ORDERS');
+    let openOnSymbol = 0;
+    let stopsOnSymbol = 0;
+    for (const o of openOrders.values()) {
+      if (o.symbol !== req.symbol) continue;
+      openOnSymbol++;
+      if (STOP_TYPES.has(o.type)) stopsOnSymbol++;
     }
+    if (rules.maxNumOrders !== undefined && openOnSymbol >= rules.maxNumOrders) throw Errors.filterFailure('MAX_NUM_ORDERS');
+    if (isStop && rules.maxNumAlgoOrders !== undefined && stopsOnSymbol >= rules.maxNumAlgoOrders) throw Errors.filterFailure('MAX_NUM_ALGO_ORDERS');
 
     // Venue-state checks.
     const book = this.replay.book('spot', req.symbol);
@@ -673,6 +705,7 @@ export class SpotVenue implements SpotVenueApi {
     }
     this.orders.set(order.orderId, order);
     this.accountOrders(plan.accountId).push(order);
+    this.openByAccount.get(plan.accountId)?.set(order.clientOrderId, order);
     return order;
   }
 
@@ -792,6 +825,8 @@ export class SpotVenue implements SpotVenueApi {
   }
 
   private release(order: SimOrder): void {
+    const open = this.openByAccount.get(order.accountId);
+    if (open?.get(order.clientOrderId) === order) open.delete(order.clientOrderId);
     if (order.locked.gt(ZERO)) {
       this.ledger.unlock(order.accountId, order.lockAsset, order.locked, this.replay.now());
       order.locked = ZERO;
@@ -996,7 +1031,11 @@ export class SpotVenue implements SpotVenueApi {
     if (respType === 'ACK') return ack;
     const w = orderWire(order);
     const result: Wire = {
-      ...ack,
+      symbol: order.symbol,
+      orderId: order.orderId,
+      orderListId: order.orderListId,
+      clientOrderId: order.clientOrderId,
+      transactTime: order.time,
       price: w.price,
       origQty: w.origQty,
       executedQty: w.executedQty,
@@ -1006,22 +1045,23 @@ export class SpotVenue implements SpotVenueApi {
       timeInForce: w.timeInForce,
       type: w.type,
       side: w.side,
-      ...(order.stopPrice && { stopPrice: w.stopPrice }),
       workingTime: w.workingTime,
       selfTradePreventionMode: w.selfTradePreventionMode,
     };
+    if (order.stopPrice) result.stopPrice = w.stopPrice;
     if (respType === 'RESULT') return result;
     const fills = (this.fillsByOrder.get(order.orderId) ?? []).map(fillWire);
     return { ...result, fills };
   }
 
   private report(order: SimOrder, x: ExecutionType, trade?: SimTrade, cancelClientOrderId?: string): void {
+    if (!this.wanted(order.accountId)) return;
     this.emit(order.accountId, executionReport(order, x, this.replay.now(), trade, cancelClientOrderId));
   }
 
   private flushBalances(accountId: string): void {
     const changes = this.ledger.takeChanges(accountId);
-    if (changes.length === 0) return;
+    if (changes.length === 0 || !this.wanted(accountId)) return;
     const now = this.replay.now();
     this.emit(accountId, {
       e: 'outboundAccountPosition',
@@ -1034,8 +1074,9 @@ export class SpotVenue implements SpotVenueApi {
   private emit(accountId: string, payload: Wire): void {
     const event: UserEvent = { accountId, payload };
     for (const l of this.listeners) {
+      if (l.wants && !l.wants(accountId)) continue;
       try {
-        l(event);
+        l.fn(event);
       } catch {
         // A listener's failure must not break the venue's bookkeeping.
       }
@@ -1095,7 +1136,11 @@ function clampLimit(limit: number | undefined): number {
   return Math.max(1, Math.min(1000, limit));
 }
 
-/** A venue-generated client order id: 22 characters of Binance's alphabet. */
+const ID_SALT = randomBytes(8).toString('hex');
+let idCounter = 0;
+
+/** A venue-generated client order id: 22 characters of Binance's alphabet, unique within the process. */
 export function generateClientId(): string {
-  return randomBytes(16).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x').slice(0, 22);
+  idCounter++;
+  return `${ID_SALT}${idCounter.toString(36).padStart(6, '0')}`.slice(-22);
 }

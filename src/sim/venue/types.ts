@@ -132,6 +132,10 @@ export interface SpotVenueApi {
   cancelOrderList(accountId: string, ref: OrderListRef): Wire;
   queryOrderList(accountId: string, ref: OrderListRef): Wire;
   openOrderLists(accountId: string): Wire[];
-  /** User-data events, synchronously, in the order the venue produced them. Returns an unsubscribe function. */
-  onUserEvent(listener: (event: UserEvent) => void): () => void;
+  /**
+   * User-data events, synchronously, in the order the venue produced them. Returns an unsubscribe function.
+   * `wants(accountId)`, when given, tells whether the listener wants that account's events now: the venue
+   * skips building events nobody wants.
+   */
+  onUserEvent(listener: (event: UserEvent) => void, wants?: (accountId: string) => boolean): () => void;
 }

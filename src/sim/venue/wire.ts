@@ -72,7 +72,20 @@ export function remaining(o: SimOrder): Decimal {
   return o.origQty.minus(o.executedQty);
 }
 
-const optFixed = (d: Decimal | undefined): string => fixed(d ?? ZERO);
+/**
+ * `fixed(d, 8)` memoised per Decimal instance: decimal.js values are immutable and an
+ * order's fields are formatted again for every report, so each value is formatted once.
+ */
+const formatted = new WeakMap<Decimal, string>();
+function fx(d: Decimal): string {
+  let s = formatted.get(d);
+  if (s === undefined) {
+    s = fixed(d);
+    formatted.set(d, s);
+  }
+  return s;
+}
+const optFixed = (d: Decimal | undefined): string => fx(d ?? ZERO);
 
 /** Binance "Query order (USER_DATA)" response shape. */
 export function orderWire(o: SimOrder): Wire {
@@ -82,20 +95,20 @@ export function orderWire(o: SimOrder): Wire {
     orderListId: o.orderListId,
     clientOrderId: o.clientOrderId,
     price: optFixed(o.price),
-    origQty: fixed(o.origQty),
-    executedQty: fixed(o.executedQty),
-    cummulativeQuoteQty: fixed(o.cumQuote),
+    origQty: fx(o.origQty),
+    executedQty: fx(o.executedQty),
+    cummulativeQuoteQty: fx(o.cumQuote),
     status: o.status,
     timeInForce: o.timeInForce ?? 'GTC',
     type: o.type,
     side: o.side,
     stopPrice: optFixed(o.stopPrice),
-    icebergQty: fixed(ZERO),
+    icebergQty: fx(ZERO),
     time: o.time,
     updateTime: o.updateTime,
     isWorking: o.workingTime >= 0,
     workingTime: o.workingTime,
-    origQuoteOrderQty: fixed(o.origQuoteOrderQty),
+    origQuoteOrderQty: fx(o.origQuoteOrderQty),
     selfTradePreventionMode: 'EXPIRE_MAKER',
   };
 }
@@ -103,9 +116,9 @@ export function orderWire(o: SimOrder): Wire {
 /** One entry of a FULL new-order response's `fills`. */
 export function fillWire(t: SimTrade): Wire {
   return {
-    price: fixed(t.price),
-    qty: fixed(t.qty),
-    commission: fixed(t.commission),
+    price: fx(t.price),
+    qty: fx(t.qty),
+    commission: fx(t.commission),
     commissionAsset: t.commissionAsset,
     tradeId: t.id,
   };
@@ -118,10 +131,10 @@ export function tradeWire(t: SimTrade): Wire {
     id: t.id,
     orderId: t.orderId,
     orderListId: t.orderListId,
-    price: fixed(t.price),
-    qty: fixed(t.qty),
-    quoteQty: fixed(t.quoteQty),
-    commission: fixed(t.commission),
+    price: fx(t.price),
+    qty: fx(t.qty),
+    quoteQty: fx(t.quoteQty),
+    commission: fx(t.commission),
     commissionAsset: t.commissionAsset,
     time: t.time,
     isBuyer: t.isBuyer,
@@ -153,20 +166,20 @@ export function executionReport(
     S: o.side,
     o: o.type,
     f: o.timeInForce ?? 'GTC',
-    q: fixed(o.origQty),
+    q: fx(o.origQty),
     p: optFixed(o.price),
     P: optFixed(o.stopPrice),
-    F: fixed(ZERO),
+    F: fx(ZERO),
     g: o.orderListId,
     C: canceled ? o.clientOrderId : '',
     x,
     X: o.status,
     r: 'NONE',
     i: o.orderId,
-    l: fixed(trade?.qty ?? ZERO),
-    z: fixed(o.executedQty),
-    L: fixed(trade?.price ?? ZERO),
-    n: fixed(trade?.commission ?? ZERO),
+    l: fx(trade?.qty ?? ZERO),
+    z: fx(o.executedQty),
+    L: fx(trade?.price ?? ZERO),
+    n: fx(trade?.commission ?? ZERO),
     N: trade ? trade.commissionAsset : null,
     T: trade ? trade.time : o.updateTime,
     t: trade ? trade.id : -1,
@@ -175,9 +188,9 @@ export function executionReport(
     m: trade?.isMaker ?? false,
     M: false,
     O: o.time,
-    Z: fixed(o.cumQuote),
-    Y: fixed(trade?.quoteQty ?? ZERO),
-    Q: fixed(o.origQuoteOrderQty),
+    Z: fx(o.cumQuote),
+    Y: fx(trade?.quoteQty ?? ZERO),
+    Q: fx(o.origQuoteOrderQty),
     W: o.workingTime,
     V: 'EXPIRE_MAKER',
   };

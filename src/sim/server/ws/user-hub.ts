@@ -20,7 +20,10 @@ export class UserHub {
 
   /** Starts listening to the venue; returns the detach function. */
   attach(venue: Pick<SpotVenueApi, 'onUserEvent'>): () => void {
-    return venue.onUserEvent((event) => this.onEvent(event));
+    return venue.onUserEvent(
+      (event) => this.onEvent(event),
+      (accountId) => this.byAccount.has(accountId),
+    );
   }
 
   add(accountId: string, sub: UserSubscription): void {

@@ -1,0 +1,465 @@
+/**
+ * `OrderStore`: the engine's persistence, one LMDB environment per data
+ * directory with these child databases (values msgpack-encoded):
+ *
+ * | database            | key                          | value                                   |
+ * |---------------------|------------------------------|-----------------------------------------|
+ * | `meta`              | `'schemaVersion'`, `'nextSeq'`, `'createdAt'` | number                  |
+ * | `actors.live`       | client order id              | {@link ActorRecord} (`live: true`)      |
+ * | `actors.archive`    | client order id              | {@link ActorRecord} (`live: false`)     |
+ * | `journal`           | seq (number, global)         | {@link JournalEntry}                    |
+ * | `journal.byOrder`   | `[clientOrderId, seq]`       | `null` (index only)                     |
+ * | `ids.venueByClient` | client order id              | {@link VenueOrderRef}                   |
+ * | `ids.clientByVenue` | `[symbol, orderId]`          | client order id                         |
+ * | `signals`           | signal id                    | {@link SignalRecord}                    |
+ *
+ * An actor record lives in exactly one of `actors.live` / `actors.archive`, so
+ * rehydration scans only live orders however many are archived.
+ *
+ * Durability: every write method resolves only after its transaction has
+ * committed (it then survives a process crash); with durability `'flush'` (the
+ * default) only after it has also been flushed to disk (it then survives an OS
+ * crash or power loss). Reads are synchronous and see committed data only.
+ */
+import { mkdir } from 'node:fs/promises';
+import { open as openLmdb, type RootDatabase } from 'lmdb';
+import {
+  DuplicateSignalError,
+  IdConflictError,
+  StoreClosedError,
+  StoreInputError,
+} from './errors.ts';
+import { META_NEXT_SEQ, initMeta, openDbs, readNextSeq, structuredDbs, type Dbs } from './layout.ts';
+import { invalidateSharedStructures } from './lmdb-internals.ts';
+import { RecordReader, Reporter, defaultOnProblem } from './records.ts';
+import { describeIssues, idSchema, transitionInputSchema, venueOrderRefSchema } from './schemas.ts';
+import type {
+  ActorRecord,
+  BatchOutcome,
+  Durability,
+  EpochMs,
+  JournalEntry,
+  JournalRecord,
+  OrderStoreOptions,
+  SignalRecord,
+  StoredActor,
+  TransitionInput,
+  VenueOrderRef,
+  WriteOptions,
+} from './types.ts';
+
+interface Settings {
+  readonly durability: Durability;
+  readonly clock: () => EpochMs;
+}
+
+/** Allocates sequence numbers inside one write transaction; `save()` persists the next free one. */
+interface SeqAllocator {
+  next(): number;
+  save(): void;
+}
+
+type VenueLinkState =
+  | { readonly kind: 'new' | 'same' }
+  | {
+      readonly kind: 'conflict';
+      readonly existing: { readonly clientOrderId?: string; readonly venueOrder?: VenueOrderRef };
+    };
+
+/** Result of {@link OrderStore.putSignal}. */
+export interface SignalPutResult {
+  /** `false` when the signal id was already recorded; `record` is then the first one. */
+  readonly created: boolean;
+  readonly record: SignalRecord;
+}
+
+export class OrderStore {
+  private closed = false;
+  private readonly read: RecordReader;
+
+  private constructor(
+    private readonly root: RootDatabase<unknown, string>,
+    private readonly dbs: Dbs,
+    private readonly settings: Settings,
+    reporter: Reporter,
+  ) {
+    this.read = new RecordReader(dbs, reporter);
+  }
+
+  /**
+   * Opens (creating if needed) the store in directory `dir`.
+   *
+   * LMDB options: `overlappingSync: true` (commit resolves writers, the fsync
+   * overlaps the next transaction; `flushed` tells when it is on disk),
+   * `noSync`/`noMetaSync: false` (never trade durability for speed), event-turn
+   * batching on (all writes issued in one event-loop turn share a transaction),
+   * `sharedStructuresKey` on the record databases (smaller records, faster
+   * decoding), no compression, no lmdb-js value cache.
+   *
+   * @throws StoreSchemaError when the directory holds another schema version.
+   */
+  static async open(dir: string, options: OrderStoreOptions = {}): Promise<OrderStore> {
+    const settings: Settings = { durability: options.durability ?? 'flush', clock: options.clock ?? Date.now };
+    const reporter = new Reporter(options.onProblem ?? defaultOnProblem);
+    await mkdir(dir, { recursive: true });
+    const root = openLmdb<unknown, string>({
+      path: dir,
+      maxDbs: 16,
+      overlappingSync: true,
+      noSync: false,
+      noMetaSync: false,
+      eventTurnBatching: true,
+      compression: false,
+      cache: false,
+      ...(options.mapSize === undefined ? {} : { mapSize: options.mapSize }),
+    });
+    const dbs = openDbs(root);
+    try {
+      root.transactionSync(() =>
+        initMeta(dbs, settings.clock(), (detail) => reporter.report('meta', META_NEXT_SEQ, 'schema', detail)),
+      );
+    } catch (error) {
+      await root.close();
+      throw error;
+    }
+    return new OrderStore(root, dbs, settings, reporter);
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Persists one transition in ONE transaction: the actor record (moved to the
+   * archive when `live` is false), the journal entry, the journal index, and
+   * optionally the venue id link and the signal's first result.
+   *
+   * Inputs are encoded when the transaction runs (this or a later event-loop
+   * turn): do not mutate them after the call. Calls made in the same turn share
+   * one LMDB transaction (each in its own child transaction, so a failing one
+   * writes nothing and does not affect the others).
+   *
+   * @returns the transition's sequence number, once committed (and flushed, per durability).
+   * @throws StoreInputError, DuplicateSignalError (signal already recorded), IdConflictError — nothing written.
+   */
+  async commitTransition(input: TransitionInput, options: WriteOptions = {}): Promise<number> {
+    const [outcome] = await this.commitTransitions([input], options);
+    if (outcome === undefined) throw new Error('order store: empty batch outcome');
+    switch (outcome.status) {
+      case 'committed':
+        return outcome.seq;
+      case 'duplicate-signal':
+        throw new DuplicateSignalError(outcome.first);
+      case 'id-conflict':
+        throw new IdConflictError(outcome.clientOrderId, outcome.venueOrder, outcome.existing);
+    }
+  }
+
+  /**
+   * Persists many transitions in ONE transaction (for throughput), in order;
+   * sequence numbers are allocated in array order. An item refused for a
+   * duplicate signal or an id conflict writes nothing and does not affect the
+   * others. Any other failure (e.g. a payload msgpack cannot encode) aborts the
+   * whole batch: nothing of it is written and the promise rejects.
+   *
+   * @returns one outcome per input, once committed (and flushed, per durability).
+   * @throws StoreInputError (nothing queued) when any input is invalid.
+   */
+  async commitTransitions(
+    inputs: readonly TransitionInput[],
+    options: WriteOptions = {},
+  ): Promise<BatchOutcome[]> {
+    this.assertOpen();
+    const transitions = inputs.map((input, index) => parseTransition(input, index));
+    if (transitions.length === 0) return [];
+    return this.write(options, () => {
+      const now = this.settings.clock();
+      const seqs = this.seqAllocator();
+      const outcomes = transitions.map((t) => this.applyTransition(t, now, seqs));
+      seqs.save();
+      return outcomes;
+    });
+  }
+
+  /**
+   * Moves a live actor to the archive (`live: false`, `updatedAt` now); it stays
+   * readable through {@link getActor} and its journal. No journal entry is written.
+   *
+   * @returns `false` when the order is not live (unknown, already archived, or unreadable).
+   */
+  async archive(clientOrderId: string, options: WriteOptions = {}): Promise<boolean> {
+    this.assertOpen();
+    const cid = parseId(clientOrderId, 'clientOrderId');
+    return this.write(options, () => {
+      const record = this.read.actor('live', cid);
+      if (record === undefined) return false;
+      this.dbs.archive.putSync(cid, { ...record, live: false, updatedAt: this.settings.clock() });
+      this.dbs.live.removeSync(cid);
+      return true;
+    });
+  }
+
+  /**
+   * Links a client order id and a venue order id in both directions (idempotent).
+   *
+   * @throws IdConflictError when either side is already linked to something else (nothing written).
+   */
+  async linkVenueOrder(
+    clientOrderId: string,
+    venueOrder: VenueOrderRef,
+    options: WriteOptions = {},
+  ): Promise<void> {
+    this.assertOpen();
+    const cid = parseId(clientOrderId, 'clientOrderId');
+    const ref = parseVenueRef(venueOrder);
+    const state = await this.write(options, () => {
+      const found = this.venueLinkState(cid, ref);
+      if (found.kind === 'new') this.writeVenueLink(cid, ref);
+      return found;
+    });
+    if (state.kind === 'conflict') throw new IdConflictError(cid, ref, state.existing);
+  }
+
+  /**
+   * Records a signal's first result unless the id is already recorded (use it
+   * for signals that create no order, e.g. rejected ones; a signal that creates
+   * an order goes with the order's first transition instead).
+   *
+   * @returns the stored record: the new one (`created: true`) or the first one.
+   */
+  async putSignal(
+    input: { readonly signalId: string; readonly result: unknown; readonly clientOrderId?: string | null },
+    options: WriteOptions = {},
+  ): Promise<SignalPutResult> {
+    this.assertOpen();
+    const signalId = parseId(input.signalId, 'signalId');
+    const clientOrderId =
+      input.clientOrderId === undefined || input.clientOrderId === null
+        ? null
+        : parseId(input.clientOrderId, 'clientOrderId');
+    if (input.result === undefined) throw new StoreInputError('result: required');
+    return this.write(options, () => {
+      const first = this.read.signal(signalId);
+      if (first !== undefined) return { created: false, record: first };
+      const record: SignalRecord = { signalId, clientOrderId, result: input.result, at: this.settings.clock() };
+      this.dbs.signals.putSync(signalId, record);
+      return { created: true, record };
+    });
+  }
+
+  /** Resolves when every write issued so far is committed and flushed to disk. */
+  async flush(): Promise<void> {
+    this.assertOpen();
+    await this.root.flushed;
+  }
+
+  /** Waits for pending writes to commit and flush, then closes the environment. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.root.flushed;
+    await this.root.close();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** The actor's record, live or archived; `undefined` when unknown or unreadable (reported). */
+  getActor(clientOrderId: string): ActorRecord | undefined {
+    this.assertOpen();
+    if (!idSchema.safeParse(clientOrderId).success) return undefined;
+    return (
+      this.read.actor('live', clientOrderId) ??
+      this.read.actor('archive', clientOrderId)
+    );
+  }
+
+  /**
+   * Every live actor, lazily, in client-order-id order, from one read snapshot
+   * (keep the iteration short: an open iteration pins old pages). Records that
+   * do not decode or parse are reported and skipped. Archived actors are in
+   * another database and cost nothing here.
+   */
+  listLive(): Iterable<StoredActor> {
+    this.assertOpen();
+    return this.read.liveActors();
+  }
+
+  /** Number of live actors (walks the live database's keys; no values decoded). */
+  countLive(): number {
+    this.assertOpen();
+    return this.dbs.live.getCount();
+  }
+
+  /** The order's journal, oldest first (index `journal.byOrder`, then one lookup per entry). */
+  journalFor(clientOrderId: string): JournalRecord[] {
+    this.assertOpen();
+    if (!idSchema.safeParse(clientOrderId).success) return [];
+    return this.read.journalFor(clientOrderId);
+  }
+
+  /**
+   * Journal entries with `seq > afterSeq`, lazily, in sequence order (all
+   * orders). `journalSince(0)` reads the whole journal.
+   *
+   * @param afterSeq exclusive lower bound (integer ≥ 0).
+   * @param limit most entries to read.
+   */
+  journalSince(afterSeq: number, limit?: number): Iterable<JournalRecord> {
+    this.assertOpen();
+    if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+      throw new StoreInputError(`afterSeq: expected an integer >= 0, got ${afterSeq}`);
+    }
+    return this.read.journalSince(afterSeq, limit);
+  }
+
+  /** The highest sequence number committed so far (0 for an empty store). */
+  lastSeq(): number {
+    this.assertOpen();
+    return readNextSeq(this.dbs.meta) - 1;
+  }
+
+  /** The venue id linked to a client order id. */
+  venueIdFor(clientOrderId: string): VenueOrderRef | undefined {
+    this.assertOpen();
+    if (!idSchema.safeParse(clientOrderId).success) return undefined;
+    return this.read.venueRef(clientOrderId);
+  }
+
+  /** The client order id linked to a venue id. */
+  clientIdFor(venueOrder: VenueOrderRef): string | undefined {
+    this.assertOpen();
+    if (!venueOrderRefSchema.safeParse(venueOrder).success) return undefined;
+    return this.read.clientId(venueOrder);
+  }
+
+  /** The first result recorded for a signal id. */
+  getSignal(signalId: string): SignalRecord | undefined {
+    this.assertOpen();
+    if (!idSchema.safeParse(signalId).success) return undefined;
+    return this.read.signal(signalId);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /**
+   * Runs `work` as a child transaction of the current event-turn batch; a throw
+   * aborts only this child (nothing of it is written). Resolves after commit,
+   * and after the flush when durability is `'flush'`.
+   */
+  private async write<T>(options: WriteOptions, work: () => T): Promise<T> {
+    const result = await this.root
+      .childTransaction(() => {
+        try {
+          return work();
+        } catch (error) {
+          this.forgetUnsavedStructures(); // before the next callback of this batch encodes anything
+          throw error;
+        }
+      })
+      .catch((error: unknown) => {
+        this.forgetUnsavedStructures(); // the whole LMDB transaction may have failed to commit
+        throw error;
+      });
+    if ((options.durability ?? this.settings.durability) === 'flush') await this.root.flushed;
+    return result;
+  }
+
+  /** See `lmdb-internals.ts`: an aborted child may have taken new msgpack layouts with it. */
+  private forgetUnsavedStructures(): void {
+    for (const db of structuredDbs(this.dbs)) invalidateSharedStructures(db);
+  }
+
+  /** Inside a write transaction: all checks first, then writes (so refusals write nothing). */
+  private applyTransition(t: TransitionInput, now: EpochMs, seqs: SeqAllocator): BatchOutcome {
+    const cid = t.clientOrderId;
+    if (t.signal !== undefined) {
+      const first = this.read.signal(t.signal.id);
+      if (first !== undefined) return { status: 'duplicate-signal', first };
+    }
+    if (t.venueOrder !== undefined) {
+      const link = this.venueLinkState(cid, t.venueOrder);
+      if (link.kind === 'conflict') {
+        return { status: 'id-conflict', clientOrderId: cid, venueOrder: t.venueOrder, existing: link.existing };
+      }
+      if (link.kind === 'new') this.writeVenueLink(cid, t.venueOrder);
+    }
+    const seq = seqs.next();
+    const entry: JournalEntry = {
+      clientOrderId: cid,
+      event: t.journalEntry.event,
+      from: t.journalEntry.from,
+      to: t.journalEntry.to,
+      at: t.journalEntry.at ?? now,
+    };
+    const fresh: unknown = this.dbs.journal.putSync(seq, entry, { noOverwrite: true });
+    if (fresh === false) throw new Error(`order store: journal entry ${seq} already exists`);
+    this.dbs.journalByOrder.putSync([cid, seq], null);
+    const record: ActorRecord = { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now };
+    if (t.live) {
+      this.dbs.live.putSync(cid, record);
+      this.dbs.archive.removeSync(cid);
+    } else {
+      this.dbs.archive.putSync(cid, record);
+      this.dbs.live.removeSync(cid);
+    }
+    if (t.signal !== undefined) {
+      const signal: SignalRecord = { signalId: t.signal.id, clientOrderId: cid, result: t.signal.result, at: now };
+      this.dbs.signals.putSync(t.signal.id, signal);
+    }
+    return { status: 'committed', seq };
+  }
+
+  /** Reads `meta.nextSeq` in the write transaction (correct even if another process wrote meanwhile). */
+  private seqAllocator(): SeqAllocator {
+    let next = readNextSeq(this.dbs.meta);
+    const start = next;
+    return {
+      next: () => next++,
+      save: () => {
+        if (next !== start) this.dbs.meta.putSync(META_NEXT_SEQ, next);
+      },
+    };
+  }
+
+  private venueLinkState(cid: string, ref: VenueOrderRef): VenueLinkState {
+    const venueOrder = this.read.venueRef(cid);
+    const clientOrderId = this.read.clientId(ref);
+    const sameRef = venueOrder !== undefined && venueOrder.symbol === ref.symbol && venueOrder.orderId === ref.orderId;
+    if ((venueOrder !== undefined && !sameRef) || (clientOrderId !== undefined && clientOrderId !== cid)) {
+      return {
+        kind: 'conflict',
+        existing: {
+          ...(clientOrderId === undefined ? {} : { clientOrderId }),
+          ...(venueOrder === undefined ? {} : { venueOrder }),
+        },
+      };
+    }
+    return sameRef && clientOrderId === cid ? { kind: 'same' } : { kind: 'new' };
+  }
+
+  private writeVenueLink(cid: string, ref: VenueOrderRef): void {
+    this.dbs.venueByClient.putSync(cid, { symbol: ref.symbol, orderId: ref.orderId });
+    this.dbs.clientByVenue.putSync([ref.symbol, ref.orderId], cid);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreClosedError();
+  }
+}
+
+function parseTransition(input: TransitionInput, index: number): TransitionInput {
+  const parsed = transitionInputSchema.safeParse(input);
+  if (!parsed.success) throw new StoreInputError(`transition ${index}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+function parseId(value: string, name: string): string {
+  const parsed = idSchema.safeParse(value);
+  if (!parsed.success) throw new StoreInputError(`${name}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+function parseVenueRef(value: VenueOrderRef): VenueOrderRef {
+  const parsed = venueOrderRefSchema.safeParse(value);
+  if (!parsed.success) throw new StoreInputError(`venueOrder: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+

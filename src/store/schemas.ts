@@ -1,0 +1,80 @@
+/**
+ * Zod schemas at the store's boundary: inputs are checked before a transaction
+ * is queued, records are checked when read back. Deliberately cheap: opaque
+ * payloads (snapshot, event, signal result) are only checked for presence.
+ */
+import { z } from 'zod';
+import type {
+  ActorRecord,
+  JournalEntry,
+  SignalRecord,
+  TransitionInput,
+  VenueOrderRef,
+} from './types.ts';
+
+/** Longest id accepted as (part of) a key: 128 characters ≤ 512 bytes of UTF-8, far below LMDB's 1,978-byte key limit. */
+export const MAX_ID_LENGTH = 128;
+
+/** Current on-disk layout; stored in `meta` under {@link META_SCHEMA_VERSION}. */
+export const SCHEMA_VERSION = 1;
+
+export const idSchema = z.string().min(1).max(MAX_ID_LENGTH);
+/** ms since epoch (finite, non-negative). */
+export const epochMsSchema = z.number().nonnegative();
+export const seqSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const versionSchema = z.number().int().nonnegative();
+/** An opaque payload that must be present (`undefined` means a lost or truncated record). */
+const present = z.unknown().refine((v) => v !== undefined, { message: 'required' });
+
+export const venueOrderRefSchema: z.ZodType<VenueOrderRef> = z.object({
+  symbol: idSchema,
+  orderId: idSchema,
+});
+
+export const actorRecordSchema: z.ZodType<ActorRecord> = z.object({
+  version: versionSchema,
+  snapshot: present,
+  seq: seqSchema,
+  live: z.boolean(),
+  updatedAt: epochMsSchema,
+});
+
+export const journalEntrySchema: z.ZodType<JournalEntry> = z.object({
+  clientOrderId: idSchema,
+  event: present,
+  from: z.string(),
+  to: z.string(),
+  at: epochMsSchema,
+});
+
+export const signalRecordSchema: z.ZodType<SignalRecord> = z.object({
+  signalId: idSchema,
+  clientOrderId: idSchema.nullable(),
+  result: present,
+  at: epochMsSchema,
+});
+
+export const transitionInputSchema: z.ZodType<TransitionInput> = z.object({
+  clientOrderId: idSchema,
+  snapshot: present,
+  version: versionSchema,
+  journalEntry: z.object({
+    event: present,
+    from: z.string(),
+    to: z.string(),
+    at: epochMsSchema.optional(),
+  }),
+  live: z.boolean(),
+  venueOrder: venueOrderRefSchema.optional(),
+  signal: z.object({ id: idSchema, result: present }).optional(),
+});
+
+/** Key of `journal.byOrder`: `[clientOrderId, seq]`. */
+export const journalIndexKeySchema = z.tuple([idSchema, seqSchema]);
+
+/** One line per issue, e.g. `seq: Too small: expected number to be >0`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

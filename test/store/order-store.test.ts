@@ -1,0 +1,349 @@
+import { open as openLmdb, asBinary } from 'lmdb';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  DuplicateSignalError,
+  IdConflictError,
+  OrderStore,
+  StoreClosedError,
+  StoreInputError,
+  StoreSchemaError,
+  type OrderStoreOptions,
+  type StoreReadProblem,
+  type TransitionInput,
+} from '../../src/store/index.ts';
+import { orderSnapshot, tempDir, transition } from './helpers.ts';
+
+let dir: { path: string; remove: () => Promise<void> };
+let store: OrderStore | undefined;
+let problems: StoreReadProblem[];
+let now: number;
+
+async function openStore(options: OrderStoreOptions = {}): Promise<OrderStore> {
+  store = await OrderStore.open(dir.path, {
+    clock: () => now,
+    onProblem: (p) => problems.push(p),
+    ...options,
+  });
+  return store;
+}
+
+async function reopen(): Promise<OrderStore> {
+  await store?.close();
+  return openStore();
+}
+
+beforeEach(async () => {
+  dir = await tempDir();
+  problems = [];
+  now = 1_700_000_000_000;
+});
+
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+  await dir.remove();
+});
+
+describe('OrderStore round trip', () => {
+  it('reads back what it committed, before and after reopen', async () => {
+    let s = await openStore();
+    const input = transition('o-1', 1);
+    const seq = await s.commitTransition(input);
+    expect(seq).toBe(1);
+    const expected = { version: 1, snapshot: input.snapshot, seq: 1, live: true, updatedAt: now };
+    expect(s.getActor('o-1')).toEqual(expected);
+    expect(s.journalFor('o-1')).toEqual([
+      { seq: 1, clientOrderId: 'o-1', event: { type: 'STEP', n: 1 }, from: 's0', to: 's1', at: 1_001 },
+    ]);
+    expect([...s.listLive()]).toEqual([{ clientOrderId: 'o-1', record: expected }]);
+
+    s = await reopen();
+    expect(s.getActor('o-1')).toEqual(expected);
+    expect([...s.listLive()]).toEqual([{ clientOrderId: 'o-1', record: expected }]);
+    expect(s.countLive()).toBe(1);
+    expect(s.getActor('nope')).toBeUndefined();
+    expect(problems).toEqual([]);
+  });
+
+  it('defaults the journal time to the store clock and keeps only the latest snapshot per order', async () => {
+    const s = await openStore({ durability: 'commit' });
+    const { at: _omitted, ...entryWithoutTime } = transition('o-1', 1).journalEntry;
+    await s.commitTransition({ ...transition('o-1', 1), journalEntry: entryWithoutTime });
+    now += 5;
+    await s.commitTransition(transition('o-1', 2));
+    expect(s.journalFor('o-1').map((e) => [e.seq, e.at])).toEqual([
+      [1, 1_700_000_000_000],
+      [2, 1_002],
+    ]);
+    expect(s.getActor('o-1')).toMatchObject({ seq: 2, updatedAt: now, snapshot: orderSnapshot('o-1', 2) });
+  });
+});
+
+describe('sequence numbers', () => {
+  it('are strictly increasing across commits, batches, concurrent calls and reopen', async () => {
+    let s = await openStore();
+    const seen: number[] = [];
+    seen.push(await s.commitTransition(transition('a', 1)));
+    seen.push(await s.commitTransition(transition('b', 1)));
+    // Many calls in one event-loop turn share one LMDB transaction; seqs follow call order.
+    const concurrent = await Promise.all(Array.from({ length: 200 }, (_, i) => s.commitTransition(transition(`c-${i}`, 1))));
+    seen.push(...concurrent);
+    s = await reopen();
+    const batch = await s.commitTransitions([transition('a', 2), transition('b', 2), transition('d', 1)]);
+    for (const outcome of batch) {
+      expect(outcome.status).toBe('committed');
+      if (outcome.status === 'committed') seen.push(outcome.seq);
+    }
+    s = await reopen();
+    seen.push(await s.commitTransition(transition('a', 3)));
+
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1] ?? 0);
+    expect(s.lastSeq()).toBe(seen.at(-1));
+    const journalSeqs = [...s.journalSince(0)].map((e) => e.seq);
+    expect(journalSeqs).toEqual(seen);
+    expect([...s.journalSince(seen[200] ?? 0)].map((e) => e.seq)).toEqual(seen.slice(201));
+    expect([...s.journalSince(0, 3)].map((e) => e.seq)).toEqual(seen.slice(0, 3));
+  });
+
+  it('does not consume a sequence number for a refused or failed write', async () => {
+    const s = await openStore();
+    await s.commitTransition(transition('a', 1, { signal: { id: 'sig-1', result: 'ok' } }));
+    await expect(s.commitTransition(transition('b', 1, { signal: { id: 'sig-1', result: 'again' } }))).rejects.toThrow(
+      DuplicateSignalError,
+    );
+    await expect(s.commitTransition(transition('c', 1, { snapshot: { bad: Symbol('x') } }))).rejects.toThrow();
+    expect(await s.commitTransition(transition('d', 1))).toBe(2);
+  });
+});
+
+describe('archive', () => {
+  it('removes an order from the live set but keeps it queryable', async () => {
+    let s = await openStore();
+    await s.commitTransitions([transition('keep', 1), transition('old', 1), transition('old', 2)]);
+    now += 1_000;
+    expect(await s.archive('old')).toBe(true);
+    expect(await s.archive('old')).toBe(false);
+    expect(await s.archive('unknown')).toBe(false);
+
+    s = await reopen();
+    expect([...s.listLive()].map((e) => e.clientOrderId)).toEqual(['keep']);
+    expect(s.countLive()).toBe(1);
+    expect(s.getActor('old')).toMatchObject({ live: false, seq: 3, updatedAt: now, snapshot: orderSnapshot('old', 2) });
+    expect(s.journalFor('old').map((e) => e.seq)).toEqual([2, 3]);
+  });
+
+  it('moves an order that reaches a final state (live: false) straight to the archive', async () => {
+    const s = await openStore();
+    await s.commitTransition(transition('o', 1));
+    await s.commitTransition(transition('o', 2, { live: false }));
+    expect([...s.listLive()]).toEqual([]);
+    expect(s.getActor('o')).toMatchObject({ live: false, seq: 2 });
+    // A later live transition brings it back (the record is never in both places).
+    await s.commitTransition(transition('o', 3));
+    expect([...s.listLive()].map((e) => e.record.seq)).toEqual([3]);
+    expect(s.getActor('o')).toMatchObject({ live: true, seq: 3 });
+  });
+});
+
+describe('client ↔ venue id mapping', () => {
+  it('is written with a transition or on its own, both directions, and survives reopen', async () => {
+    let s = await openStore();
+    await s.commitTransition(transition('o-1', 1, { venueOrder: { symbol: 'BTCUSDT', orderId: '1001' } }));
+    await s.linkVenueOrder('o-2', { symbol: 'ETHUSDT', orderId: '1001' }); // same orderId, other symbol
+    await s.linkVenueOrder('o-1', { symbol: 'BTCUSDT', orderId: '1001' }); // idempotent
+    s = await reopen();
+    expect(s.venueIdFor('o-1')).toEqual({ symbol: 'BTCUSDT', orderId: '1001' });
+    expect(s.venueIdFor('o-2')).toEqual({ symbol: 'ETHUSDT', orderId: '1001' });
+    expect(s.clientIdFor({ symbol: 'BTCUSDT', orderId: '1001' })).toBe('o-1');
+    expect(s.clientIdFor({ symbol: 'ETHUSDT', orderId: '1001' })).toBe('o-2');
+    expect(s.clientIdFor({ symbol: 'BTCUSDT', orderId: '9' })).toBeUndefined();
+    expect(s.venueIdFor('o-3')).toBeUndefined();
+  });
+
+  it('refuses a conflicting link and writes nothing of that transition', async () => {
+    const s = await openStore();
+    await s.commitTransition(transition('o-1', 1, { venueOrder: { symbol: 'BTCUSDT', orderId: '7' } }));
+    const clash = s.commitTransition(transition('o-2', 1, { venueOrder: { symbol: 'BTCUSDT', orderId: '7' } }));
+    await expect(clash).rejects.toBeInstanceOf(IdConflictError);
+    await expect(clash).rejects.toMatchObject({ existing: { clientOrderId: 'o-1' } });
+    expect(s.getActor('o-2')).toBeUndefined();
+    expect(s.journalFor('o-2')).toEqual([]);
+    await expect(s.linkVenueOrder('o-1', { symbol: 'BTCUSDT', orderId: '8' })).rejects.toBeInstanceOf(IdConflictError);
+    expect(s.clientIdFor({ symbol: 'BTCUSDT', orderId: '8' })).toBeUndefined();
+
+    const outcomes = await s.commitTransitions([
+      transition('o-3', 1, { venueOrder: { symbol: 'BTCUSDT', orderId: '7' } }),
+      transition('o-4', 1),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['id-conflict', 'committed']);
+    expect(s.getActor('o-3')).toBeUndefined();
+    expect(s.getActor('o-4')).toBeDefined();
+  });
+});
+
+describe('signals', () => {
+  it('records the first result with the first snapshot; a repeat returns it and places nothing', async () => {
+    let s = await openStore();
+    const first = { clientOrderId: 'o-1', accepted: true };
+    await s.commitTransition(transition('o-1', 1, { signal: { id: 'sig-42', result: first } }));
+    s = await reopen();
+    expect(s.getSignal('sig-42')).toEqual({ signalId: 'sig-42', clientOrderId: 'o-1', result: first, at: now });
+
+    const repeat = s.commitTransition(transition('o-2', 1, { signal: { id: 'sig-42', result: { other: true } } }));
+    await expect(repeat).rejects.toBeInstanceOf(DuplicateSignalError);
+    await expect(repeat).rejects.toMatchObject({ first: { result: first, clientOrderId: 'o-1' } });
+    expect(s.getActor('o-2')).toBeUndefined();
+    expect([...s.listLive()].map((e) => e.clientOrderId)).toEqual(['o-1']);
+  });
+
+  it('refuses the second of two same-signal transitions issued in one turn or one batch', async () => {
+    const s = await openStore();
+    const [a, b] = await Promise.allSettled([
+      s.commitTransition(transition('x-1', 1, { signal: { id: 'dup', result: 1 } })),
+      s.commitTransition(transition('x-2', 1, { signal: { id: 'dup', result: 2 } })),
+    ]);
+    expect(a?.status).toBe('fulfilled');
+    expect(b?.status).toBe('rejected');
+    const outcomes = await s.commitTransitions([
+      transition('y-1', 1, { signal: { id: 'dup-2', result: 1 } }),
+      transition('y-2', 1, { signal: { id: 'dup-2', result: 2 } }),
+    ]);
+    expect(outcomes[0]?.status).toBe('committed');
+    expect(outcomes[1]).toMatchObject({ status: 'duplicate-signal', first: { clientOrderId: 'y-1', result: 1 } });
+    expect(s.getActor('x-2')).toBeUndefined();
+    expect(s.getActor('y-2')).toBeUndefined();
+  });
+
+  it('putSignal keeps the first result (for signals that create no order)', async () => {
+    const s = await openStore();
+    const a = await s.putSignal({ signalId: 'rej-1', result: { rejected: 'risk' } });
+    const b = await s.putSignal({ signalId: 'rej-1', result: { rejected: 'other' } });
+    expect(a).toEqual({ created: true, record: { signalId: 'rej-1', clientOrderId: null, result: { rejected: 'risk' }, at: now } });
+    expect(b).toEqual({ created: false, record: a.record });
+    expect(s.getSignal('missing')).toBeUndefined();
+  });
+});
+
+describe('journalFor', () => {
+  it('returns one order’s entries in commit order, not those of an order whose id extends it', async () => {
+    let s = await openStore();
+    const inputs: TransitionInput[] = [];
+    for (let step = 1; step <= 12; step++) {
+      inputs.push(transition('a', step), transition('ab', step), transition('b', step));
+    }
+    await s.commitTransitions(inputs.slice(0, 18));
+    for (const input of inputs.slice(18)) await s.commitTransition(input);
+    s = await reopen();
+    const forA = s.journalFor('a');
+    expect(forA.map((e) => (e.event as { n: number }).n)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(forA.every((e) => e.clientOrderId === 'a')).toBe(true);
+    for (let i = 1; i < forA.length; i++) expect(forA[i]?.seq).toBeGreaterThan(forA[i - 1]?.seq ?? 0);
+    expect(s.journalFor('ab')).toHaveLength(12);
+    expect(s.journalFor('zzz')).toEqual([]);
+  });
+});
+
+describe('robustness', () => {
+  it('rejects invalid input before queueing anything', async () => {
+    const s = await openStore();
+    await expect(s.commitTransition(transition('', 1))).rejects.toBeInstanceOf(StoreInputError);
+    await expect(s.commitTransition(transition('x'.repeat(129), 1))).rejects.toBeInstanceOf(StoreInputError);
+    await expect(s.commitTransition({ ...transition('o', 1), snapshot: undefined })).rejects.toBeInstanceOf(StoreInputError);
+    await expect(s.commitTransitions([transition('ok', 1), { ...transition('o', 1), version: -1 }])).rejects.toThrow(
+      /transition 1: version/,
+    );
+    expect(s.getActor('ok')).toBeUndefined();
+    expect(s.lastSeq()).toBe(0);
+  });
+
+  it('an aborted write (unencodable payload) writes nothing and does not poison shared structures', async () => {
+    let s = await openStore();
+    await s.commitTransition(transition('base', 1));
+    // Its journal entry introduces a new object layout, then the snapshot fails to encode.
+    const novel = { type: 'NOVEL', brandNewField: 1, another: 'x' };
+    const failing = s.commitTransition({
+      ...transition('bad', 1, { snapshot: { ok: 1, bad: Symbol('not encodable') } }),
+      journalEntry: { event: novel, from: 'a', to: 'b' },
+    });
+    // Issued in the same turn: shares the LMDB transaction and reuses the layout.
+    const sibling = s.commitTransition({ ...transition('sibling', 1), journalEntry: { event: novel, from: 'a', to: 'b' } });
+    await expect(failing).rejects.toThrow(/symbol/);
+    await sibling;
+    await s.commitTransition({ ...transition('later', 1), journalEntry: { event: novel, from: 'a', to: 'b' } });
+    expect(s.getActor('bad')).toBeUndefined();
+
+    s = await reopen();
+    expect(s.journalFor('bad')).toEqual([]);
+    expect(s.journalFor('sibling').map((e) => e.event)).toEqual([novel]);
+    expect(s.journalFor('later').map((e) => e.event)).toEqual([novel]);
+    expect([...s.journalSince(0)].map((e) => e.clientOrderId)).toEqual(['base', 'sibling', 'later']);
+    expect(problems).toEqual([]);
+  });
+
+  it('a failing batch writes nothing of the batch', async () => {
+    const s = await openStore();
+    await expect(
+      s.commitTransitions([transition('b-1', 1), transition('b-2', 1, { snapshot: { s: Symbol('x') } })]),
+    ).rejects.toThrow();
+    expect(s.getActor('b-1')).toBeUndefined();
+    expect(s.lastSeq()).toBe(0);
+  });
+
+  it('reports and skips records that do not decode or do not parse, without crashing', async () => {
+    let s = await openStore();
+    await s.commitTransitions([transition('a', 1), transition('c', 1), transition('e', 1)]);
+    await s.close();
+    store = undefined;
+    // Damage the data behind the store's back.
+    const raw = openLmdb({ path: dir.path, maxDbs: 16 });
+    const live = raw.openDB<unknown, string>('actors.live', { sharedStructuresKey: Symbol.for('order-store.structures') });
+    const journal = raw.openDB<unknown, number>('journal', { sharedStructuresKey: Symbol.for('order-store.structures') });
+    await live.put('b', asBinary(Uint8Array.from([0x75, 0x01]))); // a value followed by garbage
+    await live.put('d', { version: 'one', snapshot: {}, seq: 0, live: true, updatedAt: 1 });
+    await journal.put(2, asBinary(Uint8Array.from([0x75, 0x01])));
+    await raw.close();
+
+    s = await openStore();
+    expect([...s.listLive()].map((e) => e.clientOrderId)).toEqual(['a', 'c', 'e']);
+    expect(problems.map((p) => [p.db, p.key, p.kind])).toEqual([
+      ['actors.live', '"b"', 'decode'],
+      ['actors.live', '"d"', 'schema'],
+    ]);
+    problems.length = 0;
+    expect(s.getActor('b')).toBeUndefined();
+    expect(s.getActor('d')).toBeUndefined();
+    expect([...s.journalSince(0)].map((e) => e.seq)).toEqual([1, 3]);
+    expect(s.journalFor('c')).toEqual([]);
+    expect(problems.map((p) => [p.db, p.kind])).toEqual([
+      ['actors.live', 'decode'],
+      ['actors.live', 'schema'],
+      ['journal', 'decode'],
+      ['journal', 'decode'],
+      ['journal.byOrder', 'dangling-index'],
+    ]);
+  });
+
+  it('refuses a directory with another schema version', async () => {
+    const s = await openStore();
+    await s.close();
+    store = undefined;
+    const raw = openLmdb({ path: dir.path, maxDbs: 16 });
+    await raw.openDB<unknown, string>('meta', {}).put('schemaVersion', 99);
+    await raw.close();
+    await expect(openStore()).rejects.toBeInstanceOf(StoreSchemaError);
+    store = undefined;
+  });
+
+  it('finishes writes issued before close, then refuses new calls', async () => {
+    let s = await openStore();
+    const pending = Array.from({ length: 50 }, (_, i) =>
+      s.commitTransition(transition(`p-${i}`, 1), { durability: i % 2 === 0 ? 'flush' : 'commit' }),
+    );
+    await s.close();
+    await Promise.all(pending);
+    expect(() => s.getActor('p-0')).toThrow(StoreClosedError);
+    await expect(s.commitTransition(transition('late', 1))).rejects.toBeInstanceOf(StoreClosedError);
+    s = await openStore();
+    expect(s.countLive()).toBe(50);
+  });
+});
