@@ -35,7 +35,7 @@ const SIGNED_DECIMAL = /^-?[0-9]+(?:\.[0-9]+)?$/;
 export const DecimalString = z
   .string()
   .max(64)
-  .regex(UNSIGNED_DECIMAL, 'expected a non-negative decimal string without exponent, e.g. "0.001"');
+  .regex(UNSIGNED_DECIMAL, { message: 'expected a non-negative decimal string without exponent, e.g. "0.001"', abort: true });
 export type DecimalString = z.infer<typeof DecimalString>;
 
 /** A {@link DecimalString} that is strictly greater than zero (quantities, prices). */
