@@ -1,24 +1,21 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startServer } from '../../../src/sim/server/index.ts';
 import { Errors } from '../../../src/sim/venue/errors.ts';
-import { FakeReplay, FakeVenue } from './fakes.ts';
+import { startHarness } from './helpers.ts';
 
 describe('REST pipeline hooks and error boundary', () => {
   it('runs hooks in order, turns thrown errors into Binance JSON and logs unexpected ones', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'error' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
-    const replay = new FakeReplay();
     const seen: string[] = [];
-    const server = await startServer({
-      venue: new FakeVenue(replay),
-      replay,
+    const h = await startHarness({
       logger,
       restHooks: {
         afterRoute: [
           (ctx, next) => {
-            seen.push(`afterRoute ${ctx.route?.path} weight=${String(ctx.route?.weight)}`);
+            const weight = ctx.route?.weight;
+            seen.push(`afterRoute ${ctx.route?.path} weight=${typeof weight === 'function' ? 'by-params' : String(weight)}`);
             const fault = ctx.request.headers['x-fault'];
             if (fault === 'limit') throw Errors.tooManyRequests();
             if (fault === 'crash') throw new Error('boom');
@@ -35,7 +32,7 @@ describe('REST pipeline hooks and error boundary', () => {
       },
     });
     try {
-      const get = (fault?: string) => fetch(`${server.httpUrl}/api/v3/time`, { headers: fault ? { 'x-fault': fault } : {} });
+      const get = (fault?: string) => fetch(`${h.http}/api/v3/time`, { headers: fault ? { 'x-fault': fault } : {} });
       const ok = await get();
       expect(ok.status).toBe(200);
       expect(seen).toEqual(['afterRoute /api/v3/time weight=1', 'beforeHandler params=']);
@@ -48,9 +45,14 @@ describe('REST pipeline hooks and error boundary', () => {
       expect(lines.some((l) => l.includes('boom'))).toBe(true);
       const slow = await get('slow');
       expect(slow.status).toBe(200);
-      expect(server.timings().n).toBe(4);
+      expect(h.server.timings().n).toBe(4);
+      // the hooks also wrap routes served from the real replay: the recorded book behind /api/v3/depth
+      seen.length = 0;
+      const depth = (await fetch(`${h.http}/api/v3/depth?symbol=BTCUSDT&limit=5`).then((r) => r.json())) as unknown;
+      expect(depth).toEqual(h.replay.book('spot', 'BTCUSDT')?.depth(5));
+      expect(seen).toEqual(['afterRoute /api/v3/depth weight=by-params', 'beforeHandler params=symbol,limit']);
     } finally {
-      await server.close();
+      await h.close();
     }
   });
 });

@@ -1,15 +1,40 @@
+/**
+ * User data over the WebSocket API (`/ws-api/v3`) with the real ccxt.pro client
+ * and a raw websocket, against the simulator (real replay, real SpotVenue):
+ * pushed events are the venue's own, checked against its ground truth.
+ */
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT } from './fakes.ts';
-import { type Harness, proClient, startHarness, whileProducing, WsProbe } from './helpers.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSimulator } from '../../../src/sim/index.ts';
+import { ACCOUNT, deadline, endpointOf, OTHER, proClient, startSim, until, WsProbe } from './helpers.ts';
 
-let h: Harness;
+let sim: RunningSimulator;
 beforeAll(async () => {
-  h = await startHarness();
+  sim = await startSim();
 });
 afterAll(async () => {
-  await h.server.close();
+  await sim.close();
 });
+
+/** Clients and probes of the running test, closed after it even when it fails. */
+const opened: Array<{ close(): unknown }> = [];
+function open<T extends { close(): unknown }>(c: T): T {
+  opened.push(c);
+  return c;
+}
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((c) => c.close()));
+  // the user-data subscriptions of closed connections go with them
+  await until(() => sim.control.userStreamSubscribers() === 0, 3000, 'closed connections to drop their user-data subscriptions');
+});
+
+const subscribed = () => until(() => sim.control.userStreamSubscribers() === 1, 5000, 'the user-data subscription');
+
+function truthBalance(accountId: string, asset: string) {
+  const b = sim.control.groundTruth().balances[accountId]?.[asset];
+  if (!b) throw new Error(`no ${asset} balance for ${accountId}`);
+  return b;
+}
 
 function subscribeParams(opts: { secret?: string; timestamp?: number } = {}) {
   const params = { apiKey: ACCOUNT.apiKey, recvWindow: 10000, timestamp: opts.timestamp ?? Date.now() };
@@ -18,42 +43,45 @@ function subscribeParams(opts: { secret?: string; timestamp?: number } = {}) {
 }
 
 describe('user data over the WebSocket API with the real ccxt.pro client', () => {
-  it('watchBalance receives outboundAccountPosition', async () => {
-    const ex = await proClient(h.server);
+  it('watchBalance receives the outboundAccountPosition of an order placed over REST', async () => {
+    const ex = open(await proClient(endpointOf(sim)));
     await ex.loadMarkets();
-    const balance = await whileProducing(
-      ex.watchBalance(),
-      () => h.venue.emit(ACCOUNT.id, { e: 'outboundAccountPosition', E: h.replay.now(), u: h.replay.now(), B: [{ a: 'USDT', f: '1234.50000000', l: '10.00000000' }] }),
-      'watchBalance',
-    );
-    expect(balance['USDT']?.free).toBe(1234.5);
-    expect(balance['USDT']?.used).toBe(10);
-    await ex.close();
+    const watching = ex.watchBalance();
+    await subscribed();
+    await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.01, 50000, { clientOrderId: 'wb-1' });
+    const balance = await deadline(watching, 5000, 'watchBalance');
+    const usdt = truthBalance(ACCOUNT.id, 'USDT');
+    expect(usdt.locked).toBe('500.00000000');
+    expect(balance['USDT']).toMatchObject({ free: Number(usdt.free), used: Number(usdt.locked) });
   });
 
   it('watchOrders receives the executionReport of an order placed over REST', async () => {
-    const ex = await proClient(h.server);
+    const ex = open(await proClient(endpointOf(sim)));
     await ex.loadMarkets();
     const watching = ex.watchOrders('BTC/USDT');
-    // place orders until the subscription is live and one report arrives
-    let n = 0;
-    const orders = await whileProducing(
-      watching,
-      () => void ex.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 50000, { clientOrderId: `wo-${n++}` }).catch(() => {}),
-      'watchOrders',
-      5000,
-      50,
-    );
-    expect(orders[0]?.symbol).toBe('BTC/USDT');
-    expect(orders[0]?.status).toBe('open');
-    expect(orders[0]?.clientOrderId).toMatch(/^wo-\d+$/);
-    await ex.close();
+    await subscribed();
+    const placed = await ex.createOrder('BTC/USDT', 'limit', 'buy', 0.001, 50000, { clientOrderId: 'wo-1' });
+    const orders = await deadline(watching, 5000, 'watchOrders');
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({
+      id: placed.id,
+      clientOrderId: 'wo-1',
+      symbol: 'BTC/USDT',
+      status: 'open',
+      side: 'buy',
+      type: 'limit',
+      price: 50000,
+      amount: 0.001,
+      filled: 0,
+      timestamp: sim.control.replay.now(),
+    });
+    expect(sim.control.groundTruth().orders.find((o) => o.orderId === Number(placed.id))).toMatchObject({ clientOrderId: 'wo-1', status: 'NEW', accountId: ACCOUNT.id });
   });
 });
 
 describe('raw WebSocket API', () => {
   it('serves ping, time, session.status, subscribe, events, unsubscribe', async () => {
-    const ws = new WsProbe(`${h.server.wsUrl}/ws-api/v3`);
+    const ws = open(new WsProbe(`${sim.description.ws}/ws-api/v3`));
     await ws.opened();
     ws.send({ id: 'p1', method: 'ping' });
     expect(await ws.next((m) => m['id'] === 'p1')).toEqual({ id: 'p1', status: 200, result: {}, rateLimits: [] });
@@ -63,21 +91,35 @@ describe('raw WebSocket API', () => {
     expect(Math.abs(Number((time['result'] as Record<string, unknown>)['serverTime']) - Date.now())).toBeLessThan(1000);
     ws.send({ id: 3, method: 'userDataStream.subscribe.signature', params: subscribeParams() });
     expect(await ws.next((m) => m['id'] === 3)).toEqual({ id: 3, status: 200, result: { subscriptionId: 0 }, rateLimits: [] });
-    expect(h.server.userStreamSubscribers()).toBe(1);
+    expect(sim.control.userStreamSubscribers()).toBe(1);
     ws.send({ id: 4, method: 'session.status' });
     expect(await ws.next((m) => m['id'] === 4)).toMatchObject({ status: 200, result: { userDataStream: true } });
-    h.venue.emit(ACCOUNT.id, { e: 'balanceUpdate', E: 1, a: 'BTC', d: '0.10000000', T: 1 });
-    h.venue.emit('someone-else', { e: 'balanceUpdate', E: 2, a: 'BTC', d: '9.00000000', T: 2 });
-    expect(await ws.next((m) => 'event' in m)).toEqual({ subscriptionId: 0, event: { e: 'balanceUpdate', E: 1, a: 'BTC', d: '0.10000000', T: 1 } });
+
+    // another account's deposit first, then ours: only ours reaches this subscription
+    const now = sim.control.replay.now();
+    sim.control.adjustBalance(OTHER.id, 'BTC', '9');
+    sim.control.adjustBalance(ACCOUNT.id, 'BTC', '0.1');
+    const btc = truthBalance(ACCOUNT.id, 'BTC');
+    expect(await ws.next((m) => 'event' in m)).toEqual({ subscriptionId: 0, event: { e: 'balanceUpdate', E: now, a: 'BTC', d: '0.10000000', T: now } });
+    expect(await ws.next((m) => 'event' in m)).toEqual({
+      subscriptionId: 0,
+      event: { e: 'outboundAccountPosition', E: now, u: now, B: [{ a: 'BTC', f: btc.free, l: btc.locked }] },
+    });
+    expect(truthBalance(OTHER.id, 'BTC').free).toBe('9.50000000');
+
     ws.send({ id: 5, method: 'userDataStream.unsubscribe', params: { subscriptionId: 0 } });
     expect(await ws.next((m) => m['id'] === 5)).toEqual({ id: 5, status: 200, result: {}, rateLimits: [] });
-    expect(await ws.next((m) => 'event' in m)).toMatchObject({ subscriptionId: 0, event: { e: 'eventStreamTerminated' } });
-    expect(h.server.userStreamSubscribers()).toBe(0);
-    ws.close();
+    expect(await ws.next((m) => 'event' in m)).toEqual({ subscriptionId: 0, event: { e: 'eventStreamTerminated', E: now } });
+    expect(sim.control.userStreamSubscribers()).toBe(0);
+    // nothing more after the unsubscription: events would be sent before the reply to a later request
+    sim.control.adjustBalance(ACCOUNT.id, 'BTC', '0.1');
+    ws.send({ id: 6, method: 'ping' });
+    expect(await ws.next((m) => m['id'] === 6)).toMatchObject({ id: 6, status: 200 });
+    expect(ws.queued((m) => 'event' in m)).toEqual([]);
   });
 
   it('answers errors in the WebSocket API shape and stays open', async () => {
-    const ws = new WsProbe(`${h.server.wsUrl}/ws-api/v3`);
+    const ws = open(new WsProbe(`${sim.description.ws}/ws-api/v3`));
     await ws.opened();
     ws.send('nope{');
     expect(await ws.next()).toMatchObject({ id: null, status: 400, error: { code: -1135 } });
@@ -93,8 +135,9 @@ describe('raw WebSocket API', () => {
     expect(await ws.next()).toMatchObject({ id: 5, status: 400, error: { code: -1102 } });
     ws.send({ id: 6, method: 'ping', params: [1] });
     expect(await ws.next()).toMatchObject({ id: 6, status: 400, error: { code: -1135 } });
+    expect(sim.control.userStreamSubscribers()).toBe(0);
     ws.send({ id: 7, method: 'ping' });
     expect(await ws.next()).toMatchObject({ id: 7, status: 200 });
-    ws.close();
+    expect(ws.ws.readyState).toBe(ws.ws.OPEN);
   });
 });
