@@ -282,6 +282,12 @@ export class OrderStore {
     return this.read.liveActors();
   }
 
+  /** Every archived actor record (final orders, kept for queries), lazily, in client order id order; unreadable records are reported and skipped. */
+  listArchived(): Iterable<StoredActor> {
+    this.assertOpen();
+    return this.read.archivedActors();
+  }
+
   /** Number of live actors (walks the live database's keys; no values decoded). */
   countLive(): number {
     this.assertOpen();

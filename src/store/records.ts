@@ -81,16 +81,25 @@ export class RecordReader {
   }
 
   /** Live actors in key order, lazily; bad records reported and skipped. */
-  *liveActors(): Generator<StoredActor, void, undefined> {
-    const onUndecodable = (key: Key, error: unknown): void => this.reporter.decode('actors.live', key, error);
-    for (const { key, value } of scanRange(this.dbs.live, {}, onUndecodable)) {
+  liveActors(): Generator<StoredActor, void, undefined> {
+    return this.actorsIn('live');
+  }
+
+  archivedActors(): Generator<StoredActor, void, undefined> {
+    return this.actorsIn('archive');
+  }
+
+  private *actorsIn(which: 'live' | 'archive'): Generator<StoredActor, void, undefined> {
+    const name = which === 'live' ? 'actors.live' : 'actors.archive';
+    const onUndecodable = (key: Key, error: unknown): void => this.reporter.decode(name, key, error);
+    for (const { key, value } of scanRange(which === 'live' ? this.dbs.live : this.dbs.archive, {}, onUndecodable)) {
       if (typeof key !== 'string') {
-        this.reporter.report('actors.live', key, 'schema', 'key is not a string');
+        this.reporter.report(name, key, 'schema', 'key is not a string');
         continue;
       }
       const parsed = actorRecordSchema.safeParse(value);
       if (!parsed.success) {
-        this.reporter.report('actors.live', key, 'schema', describeIssues(parsed.error));
+        this.reporter.report(name, key, 'schema', describeIssues(parsed.error));
         continue;
       }
       yield { clientOrderId: key, record: parsed.data };

@@ -1,0 +1,662 @@
+/**
+ * The engine: one live XState actor per order, routed by client order id.
+ *
+ * Data flows one way: a signal (socket) or a venue update (stream, REST answer)
+ * becomes an event → the order actor transitions → the transition (snapshot +
+ * journal entry) is committed to LMDB → only then do its effects leave the
+ * process (the venue call, the events to subscribers). A submit is therefore
+ * never made for an order whose intent is not on disk, and a restarted engine
+ * rehydrates every live actor and reconciles it with the venue before it
+ * accepts new signals; a submit whose outcome is unknown is looked up by its
+ * client order id, never blindly re-sent.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { type Observable, Subject, type Subscription } from 'rxjs';
+import { type Actor, createActor } from 'xstate';
+import {
+  DEFAULT_CANCEL_TIMEOUT_MS,
+  DEFAULT_SUBMIT_TIMEOUT_MS,
+  ORDER_MACHINE_VERSION,
+  type OrderContext,
+  type OrderDeadline,
+  type OrderEvent,
+  type OrderSnapshot,
+  isFinal,
+  nextDeadline,
+  orderMachine,
+} from '../../machines/order.machine.ts';
+import { clientOrderIdFor } from '../domain/client-order-id.ts';
+import { type Fill, OrderIntent, type VenueOrderUpdate } from '../domain/order.ts';
+import type { SignalRequest } from '../domain/signal.ts';
+import type { OrderStore } from '../store/index.ts';
+import { DuplicateSignalError } from '../store/index.ts';
+import {
+  EngineError,
+  type EngineApi,
+  type EngineEvent,
+  type EngineStatus,
+  type OrderView,
+  type OrdersPage,
+  type OrdersQuery,
+  type SignalResult,
+} from './api.ts';
+import type { Inspector } from './inspector.ts';
+import { type RiskLimits, checkIntent } from './risk.ts';
+import { DeadlineScheduler } from './scheduler.ts';
+import type { StreamState, VenuePort } from './venue-port.ts';
+
+type Effect = 'submit' | 'cancel' | 'reconcile';
+type OrderActor = Actor<typeof orderMachine>;
+
+export interface EngineOptions {
+  readonly store: OrderStore;
+  /** Venue accounts; the first is the default for signals that name none. */
+  readonly venues: ReadonlyArray<VenuePort>;
+  readonly logger: Logger;
+  readonly risk: RiskLimits;
+  /** ms; default 15 s. */
+  readonly submitTimeoutMs?: number;
+  /** ms; default 15 s. */
+  readonly cancelTimeoutMs?: number;
+  /** How long after a submit a lost request could still reach the venue (Binance recvWindow), ms; default 10 s. */
+  readonly recvWindowMs?: number;
+  /** How many reconciliation look-ups run at once; default 8. */
+  readonly reconcileConcurrency?: number;
+  readonly inspector?: Inspector;
+  /** Engine clock, ms since epoch; default Date.now. */
+  readonly now?: () => number;
+}
+
+/** Persisted signal result (what a repeated signal id is answered with). */
+interface StoredSignalResult {
+  readonly signalId: string;
+  readonly clientOrderId: string;
+  readonly state: string;
+}
+
+export class Engine implements EngineApi {
+  private state: EngineStatus['state'] = 'starting';
+  private readonly startedAt: number;
+  private readonly actors = new Map<string, OrderActor>();
+  private readonly pendingEffects = new Map<string, Effect[]>();
+  private readonly pendingSignals = new Map<string, Promise<SignalResult>>();
+  private readonly events$ = new Subject<EngineEvent>();
+  private readonly venues = new Map<string, VenuePort>();
+  private readonly streamStates = new Map<string, Map<string, 'up' | 'down'>>();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
+  private readonly scheduler: DeadlineScheduler;
+  private readonly machine;
+  private readonly now: () => number;
+  private readonly submitTimeoutMs: number;
+  private readonly cancelTimeoutMs: number;
+  private readonly recvWindowMs: number;
+  private lastSeq = 0;
+  private fatalError: unknown;
+
+  constructor(private readonly opts: EngineOptions) {
+    if (opts.venues.length === 0) throw new Error('the engine needs at least one venue account');
+    for (const v of opts.venues) this.venues.set(v.id, v);
+    this.now = opts.now ?? Date.now;
+    this.startedAt = this.now();
+    this.submitTimeoutMs = opts.submitTimeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS;
+    this.cancelTimeoutMs = opts.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS;
+    this.recvWindowMs = opts.recvWindowMs ?? 10_000;
+    this.lastSeq = opts.store.lastSeq();
+    this.scheduler = new DeadlineScheduler((cid, d) => this.onDeadline(cid, d), this.now);
+    const queue = (effect: Effect) => ({ context }: { context: OrderContext }) => {
+      const list = this.pendingEffects.get(context.clientOrderId);
+      if (list) list.push(effect);
+      else this.pendingEffects.set(context.clientOrderId, [effect]);
+    };
+    this.machine = orderMachine.provide({
+      actions: { emitSubmit: queue('submit'), emitCancel: queue('cancel'), emitReconcile: queue('reconcile') },
+    });
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Rehydrates every live actor from the store, subscribes to the venues'
+   * streams, reconciles every live order with its venue, then accepts signals.
+   * @returns counts of what was restored.
+   */
+  async start(): Promise<{ rehydrated: number; reconciled: number; failed: number }> {
+    const log = this.opts.logger;
+    let rehydrated = 0;
+    let failed = 0;
+    for (const { clientOrderId, record } of this.opts.store.listLive()) {
+      if (record.version !== ORDER_MACHINE_VERSION) {
+        log.error({ clientOrderId, version: record.version }, 'persisted order written by another machine version: left as is, not rehydrated');
+        failed++;
+        continue;
+      }
+      const actor = createActor(this.machine, { snapshot: record.snapshot as OrderSnapshot, input: undefined });
+      actor.start();
+      if (actor.getSnapshot().status === 'error') {
+        log.error({ clientOrderId }, 'persisted snapshot does not fit the order machine: not rehydrated');
+        failed++;
+        continue;
+      }
+      this.register(clientOrderId, actor);
+      rehydrated++;
+    }
+    for (const venue of this.venues.values()) this.subscribeVenue(venue);
+    this.state = 'reconciling';
+    log.info({ rehydrated, failed }, 'rehydrated live orders; reconciling with the venues');
+    const reconciled = await this.reconcileAll();
+    this.state = 'running';
+    log.info({ reconciled }, 'engine running');
+    return { rehydrated, reconciled, failed };
+  }
+
+  /** Stops taking signals, detaches the streams, waits for commits and effects under way, clears timers. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'draining';
+    for (const s of this.subscriptions) s.unsubscribe();
+    this.subscriptions.length = 0;
+    this.scheduler.clear();
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.opts.inspector?.disable();
+    for (const a of this.actors.values()) a.stop();
+    this.state = 'stopped';
+    this.events$.complete();
+  }
+
+  // ------------------------------------------------------------------ EngineApi
+
+  async signal(req: SignalRequest): Promise<SignalResult> {
+    if (this.state !== 'running') throw new EngineError('not_ready', `the engine is ${this.state}: signals are accepted once it is running`);
+    const signalId = req.signalId ?? randomUUID();
+    const pending = this.pendingSignals.get(signalId);
+    if (pending) return pending.then((r) => ({ ...r, duplicate: true }));
+    const first = this.opts.store.getSignal(signalId);
+    if (first) return { ...(first.result as StoredSignalResult), duplicate: true };
+    const p = this.placeSignal(signalId, req).finally(() => this.pendingSignals.delete(signalId));
+    this.pendingSignals.set(signalId, p);
+    return p;
+  }
+
+  async cancel(clientOrderId: string): Promise<OrderView> {
+    const actor = this.actors.get(clientOrderId);
+    if (!actor) {
+      if (this.opts.store.getActor(clientOrderId)) throw new EngineError('conflict', `order ${clientOrderId} is closed: nothing to cancel`);
+      throw new EngineError('not_found', `no order ${clientOrderId}`);
+    }
+    const state = actor.getSnapshot().value;
+    if (!['RECEIVED', 'VALIDATED', 'SUBMITTED', 'UNKNOWN', 'ACCEPTED', 'PARTIAL'].includes(state)) {
+      throw new EngineError('conflict', `order ${clientOrderId} is ${state}: it cannot be cancelled now`);
+    }
+    await this.dispatch(clientOrderId, { type: 'CANCEL', at: this.now() });
+    return this.order(clientOrderId);
+  }
+
+  async order(clientOrderId: string): Promise<OrderView> {
+    const live = this.actors.get(clientOrderId);
+    if (live) return this.view(clientOrderId, live.getSnapshot().context, live.getSnapshot().value, true);
+    const record = this.opts.store.getActor(clientOrderId);
+    if (!record) throw new EngineError('not_found', `no order ${clientOrderId}`);
+    const snap = record.snapshot as { value: string; context: OrderContext };
+    return this.view(clientOrderId, snap.context, snap.value, record.live);
+  }
+
+  async orders(query: OrdersQuery): Promise<OrdersPage> {
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
+    const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
+    const rows: Array<{ cid: string; ctx: OrderContext; state: string; live: boolean }> = [];
+    for (const [cid, actor] of this.actors) {
+      const s = actor.getSnapshot();
+      rows.push({ cid, ctx: s.context, state: s.value, live: true });
+    }
+    for (const { clientOrderId, record } of this.opts.store.listArchived()) {
+      const snap = record.snapshot as { value: string; context: OrderContext };
+      rows.push({ cid: clientOrderId, ctx: snap.context, state: snap.value, live: false });
+    }
+    const filtered = rows
+      .filter((r) => (!states || states.has(r.state)) && (!query.instrument || r.ctx.symbol === query.instrument))
+      .sort((a, b) => a.ctx.receivedAt - b.ctx.receivedAt || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0));
+    let start = 0;
+    if (query.cursor) {
+      const [at, cid] = decodeCursor(query.cursor);
+      start = filtered.findIndex((r) => r.ctx.receivedAt > at || (r.ctx.receivedAt === at && r.cid > cid));
+      if (start < 0) start = filtered.length;
+    }
+    const page = filtered.slice(start, start + limit);
+    const last = page.at(-1);
+    const orders = page.map((r) => this.view(r.cid, r.ctx, r.state, r.live));
+    return start + limit < filtered.length && last ? { orders, nextCursor: encodeCursor(last.ctx.receivedAt, last.cid) } : { orders };
+  }
+
+  status(): EngineStatus {
+    const byState: Record<string, number> = {};
+    for (const a of this.actors.values()) {
+      const s = a.getSnapshot().value;
+      byState[s] = (byState[s] ?? 0) + 1;
+    }
+    return {
+      state: this.state,
+      venues: [...this.venues.values()].map((v) => {
+        const streams = Object.fromEntries(this.streamStates.get(v.id) ?? []);
+        return { id: v.id, connected: Object.values(streams).length > 0 && Object.values(streams).every((s) => s === 'up'), streams };
+      }),
+      orders: { live: this.actors.size, byState },
+      inspector: this.opts.inspector?.status() ?? { enabled: false },
+      journalSeq: this.lastSeq,
+      uptimeMs: this.now() - this.startedAt,
+    };
+  }
+
+  events(): Observable<EngineEvent> {
+    return this.events$.asObservable();
+  }
+
+  async setInspector(enabled: boolean): Promise<{ enabled: boolean; url?: string }> {
+    const inspector = this.opts.inspector;
+    if (!inspector) throw new EngineError('not_ready', 'no inspector is configured');
+    if (!enabled) {
+      await inspector.disable();
+      return inspector.status();
+    }
+    await inspector.enable();
+    for (const a of this.actors.values()) inspector.attach(a);
+    return inspector.status();
+  }
+
+  // ------------------------------------------------------------------ signals
+
+  private async placeSignal(signalId: string, req: SignalRequest): Promise<SignalResult> {
+    const venueId = req.venue ?? this.opts.venues[0]?.id ?? '';
+    const venue = this.venues.get(venueId);
+    if (!venue) throw new EngineError('unknown_venue', `no venue account ${venueId}`, [{ path: ['venue'], message: `configured: ${[...this.venues.keys()].join(', ')}` }]);
+    const clientOrderId = clientOrderIdFor(signalId, 'entry');
+    const parsed = OrderIntent.safeParse({
+      clientOrderId,
+      signalId,
+      leg: 'entry',
+      venue: venue.id,
+      accountId: venue.id,
+      symbol: req.instrument,
+      side: req.side,
+      type: req.type,
+      ...(req.type === 'limit' && { timeInForce: req.timeInForce ?? 'GTC' }),
+      ...(req.quantity !== undefined && { quantity: req.quantity }),
+      ...(req.quoteQuantity !== undefined && { quoteQuantity: req.quoteQuantity }),
+      ...(req.price !== undefined && { price: req.price }),
+      reduceOnly: false,
+      createdAt: this.now(),
+    });
+    if (!parsed.success) {
+      throw new EngineError(
+        'bad_request',
+        'the signal does not make a valid order',
+        parsed.error.issues.map((i) => ({ path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: i.message })),
+      );
+    }
+    const intent = parsed.data;
+    const actor = createActor(this.machine, { input: { intent, submitTimeoutMs: this.submitTimeoutMs, cancelTimeoutMs: this.cancelTimeoutMs } });
+    actor.start();
+    this.register(clientOrderId, actor);
+    const decision = checkIntent(intent, venue.limits(intent.symbol), this.opts.risk);
+    const at = this.now();
+    const first: OrderEvent = decision.approved ? { type: 'RISK_APPROVED', at } : { type: 'RISK_DENIED', at, reason: decision.reason };
+    const state = decision.approved ? 'SUBMITTED' : 'DENIED';
+    const result: StoredSignalResult = { signalId, clientOrderId, state };
+    try {
+      const p1 = this.dispatch(clientOrderId, first, { id: signalId, result });
+      // Same event-loop turn: the intent and the submit are committed in one LMDB transaction, before any venue call.
+      const p2 = decision.approved ? this.dispatch(clientOrderId, { type: 'SUBMIT', at }) : undefined;
+      await p1;
+      await p2;
+    } catch (err) {
+      if (err instanceof DuplicateSignalError) {
+        this.actors.delete(clientOrderId);
+        actor.stop();
+        return { ...(err.first.result as StoredSignalResult), duplicate: true };
+      }
+      throw err;
+    }
+    if (!decision.approved) this.opts.logger.info({ clientOrderId, reason: decision.reason, detail: decision.detail }, 'signal denied by risk checks');
+    return { ...result, duplicate: false };
+  }
+
+  // ------------------------------------------------------------------ the actor pipeline
+
+  private register(clientOrderId: string, actor: OrderActor): void {
+    this.actors.set(clientOrderId, actor);
+    this.scheduler.set(clientOrderId, nextDeadline(actor.getSnapshot()));
+    this.opts.inspector?.attachIfEnabled(actor);
+  }
+
+  /**
+   * Sends one event to one order actor. When it changes the actor, the new
+   * snapshot and a journal entry are committed; once committed, the events go
+   * to subscribers and the effects run. Resolves with the journal sequence
+   * number, or undefined when the actor ignored the event (or is not live).
+   */
+  private dispatch(clientOrderId: string, event: OrderEvent, signal?: { id: string; result: StoredSignalResult }): Promise<number | undefined> {
+    const actor = this.actors.get(clientOrderId);
+    if (!actor) return Promise.resolve(undefined);
+    const before = actor.getSnapshot();
+    actor.send(event);
+    const after = actor.getSnapshot();
+    const effects = this.pendingEffects.get(clientOrderId) ?? [];
+    this.pendingEffects.delete(clientOrderId);
+    if (after === before) return Promise.resolve(undefined);
+    const live = !isFinal(after);
+    const ctx = after.context;
+    const linkVenue = ctx.venueOrderId !== null && before.context.venueOrderId === null;
+    const newTransitions = ctx.transitions.slice(before.context.transitions.length);
+    const appliedFill = event.type === 'FILL' && ctx.tradeIds.length > before.context.tradeIds.length ? event.fill : undefined;
+    const commit = this.opts.store.commitTransition({
+      clientOrderId,
+      snapshot: actor.getPersistedSnapshot(),
+      version: ORDER_MACHINE_VERSION,
+      journalEntry: { event, from: before.value, to: after.value, at: event.at },
+      live,
+      ...(linkVenue && ctx.venueOrderId !== null && { venueOrder: { symbol: ctx.symbol, orderId: ctx.venueOrderId } }),
+      ...(signal && { signal }),
+    });
+    this.scheduler.set(clientOrderId, nextDeadline(after));
+    const done = commit.then(
+      (seq) => {
+        if (seq > this.lastSeq) this.lastSeq = seq;
+        for (const t of newTransitions) this.events$.next({ type: 'transition', clientOrderId, seq, ...t });
+        if (appliedFill) this.events$.next({ type: 'fill', clientOrderId, fill: appliedFill });
+        if (!live) {
+          this.actors.delete(clientOrderId);
+          this.scheduler.set(clientOrderId, null);
+        }
+        for (const e of effects) this.runEffect(clientOrderId, e, ctx);
+        if (event.type === 'RECONCILE_NOT_FOUND' && after.value === 'VALIDATED') {
+          // The venue never had it and a late arrival is no longer possible: do not re-send a stale order; close it here.
+          this.opts.logger.warn({ clientOrderId }, 'submit never reached the venue: order cancelled locally, not re-sent');
+          void this.dispatch(clientOrderId, { type: 'CANCEL', at: this.now() });
+        }
+        return seq;
+      },
+      (err: unknown) => {
+        if (err instanceof DuplicateSignalError) throw err;
+        this.fail(err, clientOrderId);
+        throw err;
+      },
+    );
+    this.track(done);
+    return done;
+  }
+
+  private track(p: Promise<unknown>): void {
+    const q = p.catch(() => undefined).finally(() => this.inflight.delete(q));
+    this.inflight.add(q);
+  }
+
+  private fail(err: unknown, clientOrderId: string): void {
+    // A commit that fails leaves the journal behind the actor: stop taking work rather than act on unpersisted state.
+    this.fatalError ??= err;
+    this.opts.logger.fatal({ err, clientOrderId }, 'LMDB commit failed: the engine stops accepting signals');
+    this.state = 'draining';
+  }
+
+  private venueOf(ctx: OrderContext): VenuePort | undefined {
+    return this.venues.get(ctx.venue);
+  }
+
+  private runEffect(clientOrderId: string, effect: Effect, ctx: OrderContext): void {
+    const venue = this.venueOf(ctx);
+    if (!venue) {
+      this.opts.logger.error({ clientOrderId, venue: ctx.venue }, 'order names a venue that is not configured');
+      return;
+    }
+    const task = (async () => {
+      switch (effect) {
+        case 'submit':
+          return this.submit(venue, ctx);
+        case 'cancel':
+          return this.cancelAtVenue(venue, ctx);
+        case 'reconcile':
+          return this.reconcileOne(clientOrderId);
+      }
+    })().catch((err: unknown) => this.opts.logger.error({ err, clientOrderId, effect }, 'effect failed'));
+    this.track(task);
+  }
+
+  private async submit(venue: VenuePort, ctx: OrderContext): Promise<void> {
+    const intent = intentOf(ctx);
+    const outcome = await venue.submit(intent);
+    const at = this.now();
+    const cid = ctx.clientOrderId;
+    switch (outcome.kind) {
+      case 'ok':
+        await this.applyVenueFacts(cid, outcome.update, outcome.fills, at);
+        return;
+      case 'rejected':
+        await this.dispatch(cid, {
+          type: 'VENUE_REJECTED',
+          at,
+          reason: reasonCode(outcome.reason),
+          ...(outcome.venueCode !== undefined && { venueCode: outcome.venueCode }),
+          message: outcome.message.slice(0, 512),
+        });
+        return;
+      case 'unknown':
+        // Not a failure: the order may exist. The submit deadline moves it to UNKNOWN, which reconciles by client order id.
+        this.opts.logger.warn({ clientOrderId: cid, message: outcome.message }, 'submit outcome unknown; will reconcile');
+        return;
+    }
+  }
+
+  private async cancelAtVenue(venue: VenuePort, ctx: OrderContext): Promise<void> {
+    const cid = ctx.clientOrderId;
+    const outcome = await venue.cancel(cid, ctx.symbol);
+    const at = this.now();
+    switch (outcome.kind) {
+      case 'ok':
+        await this.dispatch(cid, { type: 'VENUE_UPDATE', at, update: outcome.update });
+        return;
+      case 'rejected':
+        await this.dispatch(cid, {
+          type: 'CANCEL_REJECTED',
+          at,
+          reason: outcome.reason === 'unknown_order' ? 'unknown_order' : 'other',
+          ...(outcome.venueCode !== undefined && { venueCode: outcome.venueCode }),
+        });
+        return;
+      case 'unknown':
+        this.opts.logger.warn({ clientOrderId: cid, message: outcome.message }, 'cancel outcome unknown; the cancel deadline will reconcile');
+        return;
+    }
+  }
+
+  /** Applies the venue's view of an order: its status, then each fill (idempotent by trade id). */
+  private async applyVenueFacts(cid: string, update: VenueOrderUpdate, fills: ReadonlyArray<Fill>, at: number): Promise<void> {
+    const ps: Array<Promise<unknown>> = [this.dispatch(cid, { type: 'VENUE_UPDATE', at, update })];
+    for (const fill of fills) ps.push(this.dispatch(cid, { type: 'FILL', at, fill }));
+    await Promise.all(ps);
+  }
+
+  private onDeadline(clientOrderId: string, deadline: OrderDeadline): void {
+    void this.dispatch(clientOrderId, { type: deadline.type, at: Math.max(this.now(), deadline.at) }).catch(() => undefined);
+  }
+
+  // ------------------------------------------------------------------ venue streams
+
+  private subscribeVenue(venue: VenuePort): void {
+    const log = this.opts.logger;
+    const states = new Map<string, 'up' | 'down'>();
+    this.streamStates.set(venue.id, states);
+    this.subscriptions.push(
+      venue.orderUpdates$.subscribe({
+        next: (u) => this.route(u.clientOrderId, { type: 'VENUE_UPDATE', at: this.now(), update: u }),
+        error: (err: unknown) => log.error({ err, venue: venue.id }, 'order update stream ended with an error'),
+      }),
+      venue.fills$.subscribe({
+        next: (f) => this.route(f.clientOrderId, { type: 'FILL', at: this.now(), fill: f }),
+        error: (err: unknown) => log.error({ err, venue: venue.id }, 'fill stream ended with an error'),
+      }),
+      venue.connectivity$.subscribe((s: StreamState) => {
+        states.set(s.stream, s.state);
+        if (s.state === 'down') log.warn({ venue: venue.id, stream: s.stream, error: s.error }, 'venue stream down');
+        else log.info({ venue: venue.id, stream: s.stream }, 'venue stream up');
+      }),
+    );
+  }
+
+  /** Routes a venue message to its order actor by client order id. */
+  private route(clientOrderId: string, event: OrderEvent): void {
+    if (this.actors.has(clientOrderId)) {
+      void this.dispatch(clientOrderId, event).catch(() => undefined);
+      return;
+    }
+    const record = this.opts.store.getActor(clientOrderId);
+    if (record && !record.live) {
+      this.opts.logger.warn({ clientOrderId, event: event.type }, 'venue message for an archived order: recorded as an anomaly, not applied');
+    }
+    // Otherwise: an order this engine did not place (a manual order on the same account): not ours to track.
+  }
+
+  // ------------------------------------------------------------------ reconciliation
+
+  private async reconcileAll(): Promise<number> {
+    const ids = [...this.actors.keys()];
+    const concurrency = this.opts.reconcileConcurrency ?? 8;
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+      while (next < ids.length) {
+        const cid = ids[next++];
+        if (cid === undefined) break;
+        await this.reconcileOne(cid, true);
+        done++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+    return done;
+  }
+
+  /**
+   * Looks one order up at its venue by client order id and applies what the
+   * venue did: status and every fill. An order the venue does not know is
+   * declared not found only once a lost submit can no longer arrive (its submit
+   * time + the recvWindow); until then the look-up is repeated.
+   */
+  private async reconcileOne(clientOrderId: string, atStartup = false, attempt = 0): Promise<void> {
+    const actor = this.actors.get(clientOrderId);
+    if (!actor) return;
+    const ctx = actor.getSnapshot().context;
+    const state = actor.getSnapshot().value;
+    const venue = this.venueOf(ctx);
+    if (!venue) return;
+    if (state === 'RECEIVED') {
+      // Never committed past RECEIVED: the risk check never ran, nothing was sent.
+      await this.dispatch(clientOrderId, { type: 'CANCEL', at: this.now() });
+      return;
+    }
+    const outcome = await venue.lookup(clientOrderId, ctx.symbol);
+    const at = this.now();
+    if (outcome.kind === 'found') {
+      await this.applyVenueFacts(clientOrderId, outcome.update, outcome.fills, at);
+      return;
+    }
+    if (outcome.kind === 'unknown') {
+      this.retryLater(clientOrderId, Math.min(30_000, 500 * 2 ** attempt), attempt + 1);
+      return;
+    }
+    // Not found at the venue.
+    if (state === 'VALIDATED') {
+      // The submit was committed only together with SUBMITTED: from VALIDATED nothing was ever sent. Send it now.
+      if (atStartup) await this.dispatch(clientOrderId, { type: 'SUBMIT', at });
+      return;
+    }
+    const lateUntil = (ctx.submittedAt ?? ctx.receivedAt) + this.recvWindowMs + 1_000;
+    if (state === 'UNKNOWN' || state === 'PENDING_CANCEL') {
+      if (at >= lateUntil) await this.dispatch(clientOrderId, { type: 'RECONCILE_NOT_FOUND', at });
+      else this.retryLater(clientOrderId, lateUntil - at, attempt);
+    }
+    // SUBMITTED: its submit deadline moves it to UNKNOWN, which reconciles again.
+  }
+
+  private retryLater(clientOrderId: string, delayMs: number, attempt: number): void {
+    const t = setTimeout(() => {
+      this.retryTimers.delete(t);
+      this.track(this.reconcileOne(clientOrderId, false, attempt).catch((err: unknown) => this.opts.logger.error({ err, clientOrderId }, 'reconcile failed')));
+    }, delayMs);
+    t.unref();
+    this.retryTimers.add(t);
+  }
+
+  // ------------------------------------------------------------------ views
+
+  private view(clientOrderId: string, ctx: OrderContext, state: string, live: boolean): OrderView {
+    const fills: Fill[] = [];
+    for (const j of this.opts.store.journalFor(clientOrderId)) {
+      const e = j.event as OrderEvent;
+      if (e.type === 'FILL') fills.push(e.fill);
+    }
+    return {
+      clientOrderId,
+      venueOrderId: ctx.venueOrderId,
+      signalId: ctx.signalId,
+      venue: ctx.venue,
+      instrument: ctx.symbol,
+      side: ctx.side,
+      type: ctx.type,
+      timeInForce: ctx.timeInForce,
+      quantity: ctx.quantity,
+      quoteQuantity: ctx.quoteQuantity,
+      price: ctx.price,
+      state,
+      filledQuantity: ctx.filledQuantity,
+      averagePrice: ctx.averagePrice,
+      fees: ctx.fees,
+      fills,
+      transitions: ctx.transitions,
+      live,
+      createdAt: ctx.receivedAt,
+    };
+  }
+}
+
+/** The intent an actor was created from, for the venue call. */
+function intentOf(ctx: OrderContext): OrderIntent {
+  return OrderIntent.parse({
+    clientOrderId: ctx.clientOrderId,
+    signalId: ctx.signalId,
+    leg: ctx.leg,
+    venue: ctx.venue,
+    accountId: ctx.accountId,
+    symbol: ctx.symbol,
+    side: ctx.side,
+    type: ctx.type,
+    ...(ctx.timeInForce !== null && { timeInForce: ctx.timeInForce }),
+    ...(ctx.quantity !== null && { quantity: ctx.quantity }),
+    ...(ctx.quoteQuantity !== null && { quoteQuantity: ctx.quoteQuantity }),
+    ...(ctx.price !== null && { price: ctx.price }),
+    ...(ctx.stopPrice !== null && { stopPrice: ctx.stopPrice }),
+    reduceOnly: ctx.reduceOnly,
+    createdAt: ctx.receivedAt,
+  });
+}
+
+/** A venue's reason in the machine's reason-code alphabet. */
+function reasonCode(reason: string): string {
+  const r = reason.toLowerCase().replace(/[^a-z0-9_.:-]+/g, '_').replace(/^[^a-z]+/, '');
+  return (r || 'venue_rejected').slice(0, 64);
+}
+
+function encodeCursor(at: number, cid: string): string {
+  return Buffer.from(JSON.stringify([at, cid])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // fall through
+  }
+  throw new EngineError('bad_request', 'the cursor is not one this engine issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
+}
