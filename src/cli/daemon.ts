@@ -68,7 +68,14 @@ async function main(): Promise<void> {
       logger.info({ venue: v.id, http: sim.description.http, ws: sim.description.ws }, 'paper mode: embedded simulator replaying recorded Binance data');
       ports.push(
         await createVenuePort(
-          { id: v.id, exchange: 'binance', apiKey: sim.description.apiKey, secret: sim.description.secret, ccxtOptions: sim.description.ccxt, enableRateLimit: false },
+          {
+            id: v.id,
+            exchange: 'binance',
+            apiKey: sim.description.apiKey,
+            secret: sim.description.secret,
+            ccxtOptions: withRecvWindow(sim.description.ccxt, config.recvWindowMs),
+            enableRateLimit: false,
+          },
           logger.child({ component: 'venue', venue: v.id }),
         ),
       );
@@ -78,7 +85,16 @@ async function main(): Promise<void> {
       if (!apiKey || !secret) throw new Error(`venue ${v.id}: set ${v.apiKeyEnv} and ${v.secretEnv} in the environment`);
       ports.push(
         await createVenuePort(
-          { id: v.id, exchange: 'binance', apiKey, secret, ...(v.urls && { urls: v.urls }), enableRateLimit: v.enableRateLimit, timeoutMs: v.timeoutMs },
+          {
+            id: v.id,
+            exchange: 'binance',
+            apiKey,
+            secret,
+            ...(v.urls && { urls: v.urls }),
+            ccxtOptions: withRecvWindow({}, config.recvWindowMs),
+            enableRateLimit: v.enableRateLimit,
+            timeoutMs: v.timeoutMs,
+          },
           logger.child({ component: 'venue', venue: v.id }),
         ),
       );
@@ -93,12 +109,19 @@ async function main(): Promise<void> {
     risk: { maxOrderNotional: config.risk.maxOrderNotional },
     submitTimeoutMs: config.submitTimeoutMs,
     cancelTimeoutMs: config.cancelTimeoutMs,
+    recvWindowMs: config.recvWindowMs,
     inspector,
   });
   if (config.inspector.enabled) await inspector.enable();
   const restored = await engine.start();
   socket = await startSocketServer({ path: socketPath, engine, logger: logger.child({ component: 'socket' }) });
   logger.info({ socket: socketPath, dataDir, ...restored }, 'engine daemon ready');
+}
+
+/** ccxt options with Binance's `recvWindow` set (ccxt sends it with every signed request). */
+function withRecvWindow(ccxtOptions: Record<string, unknown>, recvWindowMs: number): Record<string, unknown> {
+  const options = typeof ccxtOptions.options === 'object' && ccxtOptions.options !== null ? ccxtOptions.options : {};
+  return { ...ccxtOptions, options: { ...options, recvWindow: recvWindowMs } };
 }
 
 let stopping = false;

@@ -498,9 +498,17 @@ export class Engine implements EngineApi {
         error: (err: unknown) => log.error({ err, venue: venue.id }, 'fill stream ended with an error'),
       }),
       venue.connectivity$.subscribe((s: StreamState) => {
+        const was = states.get(s.stream);
         states.set(s.stream, s.state);
-        if (s.state === 'down') log.warn({ venue: venue.id, stream: s.stream, error: s.error }, 'venue stream down');
-        else log.info({ venue: venue.id, stream: s.stream }, 'venue stream up');
+        if (s.state === 'down') {
+          log.warn({ venue: venue.id, stream: s.stream, error: s.error }, 'venue stream down');
+          return;
+        }
+        log.info({ venue: venue.id, stream: s.stream }, 'venue stream up');
+        if (was === 'down' && (s.stream === 'orders' || s.stream === 'fills') && this.state === 'running') {
+          // Events may have been missed while the stream was down: catch up over REST.
+          this.track(this.reconcileAll().catch((err: unknown) => log.error({ err }, 'reconcile after reconnect failed')));
+        }
       }),
     );
   }

@@ -309,7 +309,8 @@ export class SpotVenue implements SpotVenueApi {
     }
     if (q.startTime !== undefined) list = list.filter((o) => o.time >= (q.startTime ?? 0));
     if (q.endTime !== undefined) list = list.filter((o) => o.time <= (q.endTime ?? 0));
-    return list.slice(-limit).map(orderWire);
+    // Binance: from startTime on, the oldest first; without a start, the most recent.
+    return (q.startTime !== undefined ? list.slice(0, limit) : list.slice(-limit)).map(orderWire);
   }
 
   myTrades(accountId: string, q: HistoryQuery): Wire[] {
@@ -323,7 +324,7 @@ export class SpotVenue implements SpotVenueApi {
     }
     if (q.startTime !== undefined) list = list.filter((t) => t.time >= (q.startTime ?? 0));
     if (q.endTime !== undefined) list = list.filter((t) => t.time <= (q.endTime ?? 0));
-    return list.slice(-limit).map(tradeWire);
+    return (q.startTime !== undefined ? list.slice(0, limit) : list.slice(-limit)).map(tradeWire);
   }
 
   account(accountId: string): Wire {
