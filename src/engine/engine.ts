@@ -79,6 +79,8 @@ export class Engine implements EngineApi {
   private state: EngineStatus['state'] = 'starting';
   private readonly startedAt: number;
   private readonly actors = new Map<string, OrderActor>();
+  /** The last committed snapshot of each live actor: what queries answer with (never a state not yet on disk). */
+  private readonly committed = new Map<string, OrderSnapshot>();
   private readonly pendingEffects = new Map<string, Effect[]>();
   private readonly pendingSignals = new Map<string, Promise<SignalResult>>();
   private readonly events$ = new Subject<EngineEvent>();
@@ -141,6 +143,7 @@ export class Engine implements EngineApi {
         continue;
       }
       this.register(clientOrderId, actor);
+      this.committed.set(clientOrderId, actor.getSnapshot());
       rehydrated++;
     }
     for (const venue of this.venues.values()) this.subscribeVenue(venue);
@@ -197,8 +200,8 @@ export class Engine implements EngineApi {
   }
 
   async order(clientOrderId: string): Promise<OrderView> {
-    const live = this.actors.get(clientOrderId);
-    if (live) return this.view(clientOrderId, live.getSnapshot().context, live.getSnapshot().value, true);
+    const live = this.committed.get(clientOrderId);
+    if (live) return this.view(clientOrderId, live.context, live.value, true);
     const record = this.opts.store.getActor(clientOrderId);
     if (!record) throw new EngineError('not_found', `no order ${clientOrderId}`);
     const snap = record.snapshot as { value: string; context: OrderContext };
@@ -209,10 +212,7 @@ export class Engine implements EngineApi {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
     const rows: Array<{ cid: string; ctx: OrderContext; state: string; live: boolean }> = [];
-    for (const [cid, actor] of this.actors) {
-      const s = actor.getSnapshot();
-      rows.push({ cid, ctx: s.context, state: s.value, live: true });
-    }
+    for (const [cid, s] of this.committed) rows.push({ cid, ctx: s.context, state: s.value, live: true });
     for (const { clientOrderId, record } of this.opts.store.listArchived()) {
       const snap = record.snapshot as { value: string; context: OrderContext };
       rows.push({ cid: clientOrderId, ctx: snap.context, state: snap.value, live: false });
@@ -365,6 +365,8 @@ export class Engine implements EngineApi {
     const done = commit.then(
       (seq) => {
         if (seq > this.lastSeq) this.lastSeq = seq;
+        if (live) this.committed.set(clientOrderId, after);
+        else this.committed.delete(clientOrderId);
         for (const t of newTransitions) this.events$.next({ type: 'transition', clientOrderId, seq, ...t });
         if (appliedFill) this.events$.next({ type: 'fill', clientOrderId, fill: appliedFill });
         if (!live) {
