@@ -23,7 +23,8 @@ export function formatOrder(o: OrderView): string {
   const fees = Object.entries(o.fees).map(([cur, amount]) => `${amount} ${cur}`).join(', ') || '-';
   const lines = [
     `order       ${o.clientOrderId}${o.live ? '' : '  (archived)'}`,
-    `state       ${o.state}`,
+    `state       ${o.state}${o.outcome !== null && o.outcome.toUpperCase() !== o.state ? `  (${o.outcome})` : ''}`,
+    ...(o.reason !== null ? [`reason      ${o.reason}`] : []),
     `signal      ${o.signalId}`,
     `venue       ${o.venue}${o.venueOrderId !== null ? `  venue order ${o.venueOrderId}` : ''}`,
     `instrument  ${o.instrument}`,

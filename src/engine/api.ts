@@ -64,6 +64,10 @@ export interface OrderView {
   readonly quoteQuantity: string | null;
   readonly price: string | null;
   readonly state: string;
+  /** How it ended (filled, cancelled, expired, rejected, denied), once known. */
+  readonly outcome: string | null;
+  /** Why it was denied or rejected: reason code, the venue's error code and message when there is one. */
+  readonly reason: string | null;
   /** Base currency. */
   readonly filledQuantity: string;
   /** Quote per base; null before the first fill. */

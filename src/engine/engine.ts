@@ -602,10 +602,15 @@ export class Engine implements EngineApi {
 
   private view(clientOrderId: string, ctx: OrderContext, state: string, live: boolean): OrderView {
     const fills: Fill[] = [];
+    let rejectMessage: string | undefined;
     for (const j of this.opts.store.journalFor(clientOrderId)) {
       const e = j.event as OrderEvent;
       if (e.type === 'FILL') fills.push(e.fill);
+      if (e.type === 'VENUE_REJECTED' && e.message !== undefined) rejectMessage = e.message;
     }
+    const reason =
+      ctx.denyReason ??
+      (ctx.rejectReason !== null ? [ctx.rejectReason, ctx.rejectCode !== null ? `(${ctx.rejectCode})` : '', rejectMessage ?? ''].filter(Boolean).join(' ') : null);
     return {
       clientOrderId,
       venueOrderId: ctx.venueOrderId,
@@ -619,6 +624,8 @@ export class Engine implements EngineApi {
       quoteQuantity: ctx.quoteQuantity,
       price: ctx.price,
       state,
+      outcome: ctx.outcome,
+      reason,
       filledQuantity: ctx.filledQuantity,
       averagePrice: ctx.averagePrice,
       fees: ctx.fees,

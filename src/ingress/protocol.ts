@@ -183,6 +183,8 @@ export const OrderViewSchema = z.object({
   quoteQuantity: z.string().nullable(),
   price: z.string().nullable(),
   state: z.string(),
+  outcome: z.string().nullable(),
+  reason: z.string().nullable(),
   filledQuantity: z.string(),
   averagePrice: z.string().nullable(),
   /** Fees by currency. */

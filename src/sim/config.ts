@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { defaultDataDir } from './market/recording.ts';
+import { rateLimitConfigSchema } from './server/ratelimit/config.ts';
 
 /** The repository's root folder (two levels above this file). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,6 +15,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const DEFAULT_DATA_DIR = defaultDataDir();
 /** Default recorded spot exchangeInfo. */
 export const DEFAULT_SPOT_EXCHANGE_INFO = resolve(REPO_ROOT, '../shared/data/binance-rest/spot-exchangeInfo-2025-08-07.json');
+/** Default recorded USD-M futures exchangeInfo (`GET /fapi/v1/exchangeInfo`). */
+export const DEFAULT_USDM_EXCHANGE_INFO = resolve(REPO_ROOT, '../shared/data/binance-rest/usdm-exchangeInfo-2025-08-07.json');
 
 const decimalString = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal string such as "100000" or "0.5"');
 const clientIdAlphabet = /^[.A-Z:/a-z0-9_-]{1,64}$/;
@@ -31,6 +34,21 @@ export const accountSchema = z.object({
   secret: z.string().min(16, 'a secret of at least 16 characters'),
   /** Starting free balances by asset, decimal strings. */
   balances: z.record(z.string(), decimalString),
+  /** Starting USD-M futures wallet (USDT, a separate wallet on the same API key); default `usdm.wallet`. */
+  usdmWallet: decimalString.optional(),
+});
+
+/** The USD-M futures venue (served when `instruments` lists a `usdm` instrument); see ./venue/usdm/usdm-venue.ts. */
+export const usdmConfigSchema = z.object({
+  exchangeInfoPath: z.string().default(DEFAULT_USDM_EXCHANGE_INFO),
+  /** Starting futures wallet of every account without its own `usdmWallet`, USDT. */
+  wallet: decimalString.default('100000'),
+  /** Binance's standard USD-M tier: 0.02 % maker, 0.05 % taker (fractions). */
+  fees: z.object({ maker: decimalString, taker: decimalString }).default({ maker: '0.0002', taker: '0.0005' }),
+  /** Leverage of a symbol before `POST /fapi/v1/leverage` (Binance's historical default, 20×). */
+  defaultLeverage: z.number().int().min(1).max(125).default(20),
+  /** A listen key not kept alive within this expires, ms (Binance: 60 minutes). */
+  listenKeyValidityMs: z.number().int().positive().default(3_600_000),
 });
 
 export const simulatorConfigSchema = z.object({
@@ -65,6 +83,10 @@ export const simulatorConfigSchema = z.object({
   pingIntervalMs: z.number().int().positive().default(20_000),
   /** A websocket that has not answered a ping within this is closed, ms (Binance: 60 s). */
   pongTimeoutMs: z.number().int().positive().default(60_000),
+  /** Binance's rate limits (on by default, with the recorded exchangeInfo limits); see ./server/ratelimit/config.ts. */
+  rateLimits: rateLimitConfigSchema.prefault({}),
+  /** USD-M futures settings (the venue runs only with `usdm` instruments). */
+  usdm: usdmConfigSchema.prefault({}),
 });
 
 /** Configuration as a caller writes it (every field optional). */

@@ -7,9 +7,14 @@ import type { Logger } from 'pino';
 import { type SimulatorConfig, type SimulatorConfigInput, simulatorConfigSchema } from './config.ts';
 import { loadReplay } from './market/replay.ts';
 import type { ClockMode, Replay, ReplayStats } from './market/types.ts';
+import { buildSimHooks, type FaultControl } from './server/faults/index.ts';
 import { ccxtOptions, startServer } from './server/index.ts';
+import type { RateLimitControl } from './server/ratelimit/index.ts';
 import { loadExchangeInfo } from './venue/instruments.ts';
 import { type SpotGroundTruth, SpotVenue } from './venue/spot-venue.ts';
+import { createUsdmVenue, type UsdmHandle, usdmHandle } from './usdm-setup.ts';
+
+export type { UsdmHandle } from './usdm-setup.ts';
 
 /** What a client needs to trade on the simulator; printed by `npm run venue` as its first stdout line. */
 export interface SimulatorDescription {
@@ -45,6 +50,12 @@ export interface SimulatorHandle {
   userStreamSubscribers(): number;
   /** Credits (negative: debits) an account's free balance, with a `balanceUpdate` event. */
   adjustBalance(accountId: string, asset: string, delta: string): void;
+  /** Fault injection (also over HTTP: `/__sim/faults`); see ./server/faults/schema.ts. */
+  readonly faults: FaultControl;
+  /** Rate-limit usage, reset, and the manual clock (also over HTTP: `/__sim/ratelimits`). */
+  readonly rateLimits: RateLimitControl;
+  /** The USD-M futures side (ground truth, listen keys); undefined unless `instruments` lists a `usdm` one. */
+  readonly usdm: UsdmHandle | undefined;
 }
 
 export interface RunningSimulator {
@@ -69,6 +80,15 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
     atEnd: config.atEnd,
   });
   const venue = new SpotVenue({ exchangeInfo, accounts: config.accounts, fees: config.fees, replay });
+  const usdmVenue = createUsdmVenue(config, replay);
+  const hooks = buildSimHooks({
+    rateLimits: config.rateLimits,
+    spotExchangeInfo: exchangeInfo.raw,
+    replay,
+    // Ground truth by market for GET /__sim/truth; the USD-M venue adds `usdm` here once wired.
+    truth: () => ({ spot: venue.groundTruth(), ...(usdmVenue && { usdm: usdmVenue.groundTruth() }) }),
+    ...(logger && { logger }),
+  });
   const server = await startServer({
     host: config.host,
     port: config.port,
@@ -76,6 +96,9 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
     replay,
     pingIntervalMs: config.pingIntervalMs,
     pongTimeoutMs: config.pongTimeoutMs,
+    restHooks: hooks.restHooks,
+    wsHooks: hooks.wsHooks,
+    ...(usdmVenue && { usdm: { venue: usdmVenue, listenKeyValidityMs: config.usdm.listenKeyValidityMs } }),
     ...(logger && { logger }),
   });
   replay.start();
@@ -86,7 +109,7 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
     ws: server.wsUrl,
     apiKey: first.apiKey,
     secret: first.secret,
-    ccxt: ccxtOptions(server.httpUrl, server.wsUrl, first.apiKey, first.secret),
+    ccxt: ccxtOptions(server.httpUrl, server.wsUrl, first.apiKey, first.secret, { linear: usdmVenue !== undefined }),
   };
   const control: SimulatorHandle = {
     config,
@@ -103,6 +126,9 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
     resetServerTimings: () => server.resetTimings(),
     userStreamSubscribers: () => server.userStreamSubscribers(),
     adjustBalance: (a, asset, d) => venue.adjustBalance(a, asset, d),
+    faults: hooks.faults,
+    rateLimits: hooks.rateLimits,
+    usdm: usdmVenue && server.usdm ? usdmHandle(usdmVenue, server.usdm) : undefined,
   };
   let closed = false;
   return {
@@ -111,8 +137,10 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
     async close() {
       if (closed) return;
       closed = true;
+      hooks.close();
       replay.stop();
       venue.close();
+      usdmVenue?.close();
       await server.close();
     },
   };

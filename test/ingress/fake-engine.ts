@@ -54,6 +54,8 @@ export class FakeEngine implements EngineApi {
       quoteQuantity: req.quoteQuantity ?? null,
       price: req.price ?? null,
       state: 'NEW',
+      outcome: null,
+      reason: null,
       filledQuantity: '0',
       averagePrice: null,
       fees: {},

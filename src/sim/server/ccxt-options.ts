@@ -23,8 +23,10 @@ export interface CcxtBinanceOptions {
 /**
  * @param httpBase REST base, e.g. `http://127.0.0.1:40123` (no trailing slash needed).
  * @param wsBase websocket base, e.g. `ws://127.0.0.1:40123`.
+ * @param markets `linear: true` when the simulator serves USD-M futures: `loadMarkets` then also
+ *   asks `GET /fapi/v1/exchangeInfo` (ccxt `fetchMarkets.types` gets `'linear'`).
  */
-export function ccxtOptions(httpBase: string, wsBase: string, apiKey: string, secret: string): CcxtBinanceOptions {
+export function ccxtOptions(httpBase: string, wsBase: string, apiKey: string, secret: string, markets: { readonly linear?: boolean } = {}): CcxtBinanceOptions {
   const http = httpBase.replace(/\/+$/, '');
   const ws = wsBase.replace(/\/+$/, '');
   return {
@@ -78,7 +80,7 @@ export function ccxtOptions(httpBase: string, wsBase: string, apiKey: string, se
       defaultType: 'spot',
       fetchCurrencies: false,
       fetchMargins: false,
-      fetchMarkets: { types: ['spot'] },
+      fetchMarkets: { types: markets.linear === true ? ['spot', 'linear'] : ['spot'] },
     },
   };
 }

@@ -7,3 +7,4 @@ export { ccxtOptions, type CcxtBinanceOptions } from './ccxt-options.ts';
 export type { TimingSummary } from './timings.ts';
 export type { PipelineHooks } from './http/pipeline.ts';
 export type { Reply, RestContext, RestMiddleware, RouteSpec, SecurityType } from './http/context.ts';
+export type { UsdmServerControl, UsdmServerOptions } from './usdm/mount.ts';

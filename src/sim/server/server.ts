@@ -9,7 +9,7 @@
  * stamp requests with theirs; market data and order/event times (`E`, `T`,
  * `transactTime`, kline times) come from the REPLAY clock.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -21,7 +21,9 @@ import { spotSchemas } from './params/spot-schemas.ts';
 import { spotRouteTable } from './rest/spot-routes.ts';
 import { SymbolRegistry } from './symbols.ts';
 import { TimingRing, type TimingSummary } from './timings.ts';
+import { mountUsdm, type UsdmServerControl, type UsdmServerOptions } from './usdm/mount.ts';
 import { Heartbeat } from './ws/heartbeat.ts';
+import type { WsHooks } from './ws/hooks.ts';
 import { spotStreamRoute, spotWsApiRoute } from './ws/spot-ws-routes.ts';
 import { StreamHub } from './ws/stream-hub.ts';
 import { createUpgradeHandler } from './ws/upgrade.ts';
@@ -43,10 +45,14 @@ export interface ServerOptions {
   readonly pongTimeoutMs?: number;
   /** Extra REST middlewares (rate limits, fault injection); see ./http/pipeline.ts. */
   readonly restHooks?: PipelineHooks;
+  /** Websocket hooks (fault injection, WebSocket API rate limits); see ./ws/hooks.ts. */
+  readonly wsHooks?: WsHooks;
   /** Capacity of the handling-time ring buffer (default 65,536 samples). */
   readonly timingCapacity?: number;
   /** HTTP keep-alive idle timeout, ms (default 60,000). */
   readonly keepAliveTimeoutMs?: number;
+  /** USD-M futures: `/fapi/…` REST and the `/public|market|private/ws` streams (see ./usdm/mount.ts); absent = spot only. */
+  readonly usdm?: UsdmServerOptions;
 }
 
 /** A running server. */
@@ -64,6 +70,8 @@ export interface RunningServer {
   userStreamSubscribers(): number;
   /** Market streams with at least one subscriber. */
   activeMarketStreams(): number;
+  /** Controls of the USD-M side (listen keys, subscriber counts); undefined without `ServerOptions.usdm`. */
+  readonly usdm: UsdmServerControl | undefined;
   /** Stops listening, terminates every websocket and keep-alive connection; resolves once the port is closed. Idempotent. */
   close(): Promise<void>;
 }
@@ -80,6 +88,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const registry = new SymbolRegistry(venue.exchangeInfo());
   const routes = spotRouteTable({ venue, replay, registry, schemas: spotSchemas(registry), market: 'spot', now });
+  const usdm = opts.usdm
+    ? mountUsdm({ options: opts.usdm, replay, routes, logger, now, ...(opts.wsHooks?.deliverUserEvent && { deliverUserEvent: opts.wsHooks.deliverUserEvent }) })
+    : undefined;
   const pipeline = buildRestPipeline({ routes, venue, logger, ...(opts.restHooks && { hooks: opts.restHooks }) });
   const timings = new TimingRing(opts.timingCapacity);
 
@@ -93,20 +104,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
 
   const streamHub = new StreamHub(replay, 'spot', logger);
-  const userHub = new UserHub(logger);
+  const userHub = new UserHub(logger, opts.wsHooks?.deliverUserEvent);
   const heartbeat = new Heartbeat({ pingIntervalMs: opts.pingIntervalMs ?? 20_000, pongTimeoutMs: opts.pongTimeoutMs ?? 60_000 });
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
   const sockets = new Set<WebSocket>();
-  const track = (ws: WebSocket) => {
+  const track = (ws: WebSocket, req: IncomingMessage) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
     heartbeat.track(ws);
+    opts.wsHooks?.onConnection?.(ws, req);
   };
   server.on(
     'upgrade',
     createUpgradeHandler(
       wss,
-      [spotWsApiRoute({ venue, userHub, logger, now, eventClock: () => replay.now() }), spotStreamRoute(streamHub, logger)],
+      [
+        spotWsApiRoute({ venue, userHub, logger, now, eventClock: () => replay.now(), ...(opts.wsHooks?.wsApiLimiter && { limiter: opts.wsHooks.wsApiLimiter }) }),
+        spotStreamRoute(streamHub, logger),
+        ...(usdm?.wsRoutes ?? []),
+      ],
       track,
       logger,
     ),
@@ -123,6 +139,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const detachMarket = streamHub.attach();
   const detachUser = userHub.attach(venue);
+  const detachUsdm = usdm?.attach();
   heartbeat.start();
 
   const port = (server.address() as AddressInfo).port;
@@ -137,11 +154,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     resetTimings: () => timings.reset(),
     userStreamSubscribers: () => userHub.subscriptionCount(),
     activeMarketStreams: () => streamHub.activeStreams(),
+    usdm: usdm?.control,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         heartbeat.stop();
         detachMarket();
         detachUser();
+        detachUsdm?.();
         for (const ws of sockets) ws.terminate();
         sockets.clear();
         wss.close();

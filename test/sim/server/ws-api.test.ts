@@ -84,13 +84,13 @@ describe('raw WebSocket API', () => {
     const ws = open(new WsProbe(`${sim.description.ws}/ws-api/v3`));
     await ws.opened();
     ws.send({ id: 'p1', method: 'ping' });
-    expect(await ws.next((m) => m['id'] === 'p1')).toEqual({ id: 'p1', status: 200, result: {}, rateLimits: [] });
+    expect(await ws.next((m) => m['id'] === 'p1')).toEqual({ id: 'p1', status: 200, result: {}, rateLimits: [expect.objectContaining({ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 })] });
     ws.send({ id: 2, method: 'time', params: { returnRateLimits: false } });
     const time = await ws.next((m) => m['id'] === 2);
     expect(time['rateLimits']).toBeUndefined();
     expect(Math.abs(Number((time['result'] as Record<string, unknown>)['serverTime']) - Date.now())).toBeLessThan(1000);
     ws.send({ id: 3, method: 'userDataStream.subscribe.signature', params: subscribeParams() });
-    expect(await ws.next((m) => m['id'] === 3)).toEqual({ id: 3, status: 200, result: { subscriptionId: 0 }, rateLimits: [] });
+    expect(await ws.next((m) => m['id'] === 3)).toEqual({ id: 3, status: 200, result: { subscriptionId: 0 }, rateLimits: [expect.objectContaining({ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 })] });
     expect(sim.control.userStreamSubscribers()).toBe(1);
     ws.send({ id: 4, method: 'session.status' });
     expect(await ws.next((m) => m['id'] === 4)).toMatchObject({ status: 200, result: { userDataStream: true } });
@@ -108,7 +108,7 @@ describe('raw WebSocket API', () => {
     expect(truthBalance(OTHER.id, 'BTC').free).toBe('9.50000000');
 
     ws.send({ id: 5, method: 'userDataStream.unsubscribe', params: { subscriptionId: 0 } });
-    expect(await ws.next((m) => m['id'] === 5)).toEqual({ id: 5, status: 200, result: {}, rateLimits: [] });
+    expect(await ws.next((m) => m['id'] === 5)).toEqual({ id: 5, status: 200, result: {}, rateLimits: [expect.objectContaining({ rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 })] });
     expect(await ws.next((m) => 'event' in m)).toEqual({ subscriptionId: 0, event: { e: 'eventStreamTerminated', E: now } });
     expect(sim.control.userStreamSubscribers()).toBe(0);
     // nothing more after the unsubscription: events would be sent before the reply to a later request

@@ -39,6 +39,17 @@ export interface Reply {
   readonly body: unknown;
   /** Extra response headers (e.g. `X-MBX-USED-WEIGHT-1M` from a rate limiter). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Sent as-is instead of `JSON.stringify(body)` (set its `Content-Type` in `headers`), e.g. a
+   * gateway's HTML error page from fault injection.
+   */
+  readonly rawBody?: string;
+  /**
+   * A transport-level outcome instead of an HTTP reply (fault injection): `'reset'` destroys the
+   * connection without answering; `'hang'` never answers (the connection stays open until the client
+   * gives up or the server closes, which destroys it).
+   */
+  readonly transport?: 'reset' | 'hang';
 }
 
 /** Request parameters after duplicate detection: one decoded value per name. */
@@ -83,6 +94,11 @@ export interface RouteSpec {
   readonly security: SecurityType;
   /** Binance request weight (for a rate limiter). */
   readonly weight: Weight;
+  /**
+   * Binance "Unfilled Order Count" a successful request adds to the ORDERS limits (1 for a new
+   * order, 2 for an OCO list); absent = 0 (not an order placement).
+   */
+  readonly orders?: Weight;
   /** Produces the JSON body of a 200 reply; throws `VenueError` on rejection. */
   readonly handle: (ctx: RestContext) => unknown;
 }

@@ -2,7 +2,7 @@
  * The REST request pipeline: an ordered list of middlewares ending in the
  * route's handler. Standard order (see `buildRestPipeline`):
  *
- *   errorBoundary → route → [afterRoute…] → params → auth → [beforeHandler…] → handler
+ *   errorBoundary → [beforeRoute…] → route → [afterRoute…] → params → auth → [beforeHandler…] → handler
  *
  * `afterRoute` is where per-IP limits and fault injection slot in (the route,
  * and so its weight and security type, is known; nothing has been parsed yet);
@@ -77,6 +77,8 @@ export const dispatch: RestMiddleware = (ctx) => {
 
 /** Extension points of the standard pipeline. */
 export interface PipelineHooks {
+  /** Run before routing, on every request (the simulator's own admin paths, e.g. `/__sim/…`). */
+  readonly beforeRoute?: readonly RestMiddleware[];
   /** Run after routing, before parameters are parsed (per-IP rate limits, fault injection). */
   readonly afterRoute?: readonly RestMiddleware[];
   /** Run after authentication, right before the handler (per-account limits). */
@@ -93,6 +95,7 @@ export function buildRestPipeline(opts: {
 }): Pipeline {
   return compose([
     errorBoundary(opts.logger),
+    ...(opts.hooks?.beforeRoute ?? []),
     routing(opts.routes),
     ...(opts.hooks?.afterRoute ?? []),
     parameters,

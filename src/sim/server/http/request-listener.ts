@@ -66,9 +66,14 @@ function makeContext(req: IncomingMessage, rawBody: string, receivedAtNs: bigint
 }
 
 function finish(res: ServerResponse, reply: Reply, start: bigint, timings: TimingRing, logger: Logger): void {
+  if (reply.transport === 'reset') {
+    res.socket?.destroy();
+    return;
+  }
+  if (reply.transport === 'hang') return;
   let payload: string;
   try {
-    payload = JSON.stringify(reply.body) ?? 'null';
+    payload = reply.rawBody ?? JSON.stringify(reply.body) ?? 'null';
   } catch (err) {
     const fallback = errorReply(err, logger);
     reply = fallback;

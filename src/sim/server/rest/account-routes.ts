@@ -44,13 +44,14 @@ export function accountRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       path: `${base}/order`,
       security: 'TRADE',
       weight: 1,
+      orders: 1,
       handle: (ctx) => venue.placeOrder(account(ctx).id, parseFor(ctx, schemas.newOrder)),
     },
     {
       method: 'POST',
       path: `${base}/order/test`,
       security: 'TRADE',
-      weight: 1,
+      weight: (p) => (p['computeCommissionRates'] === 'true' ? 20 : 1),
       handle: (ctx) => venue.testOrder(account(ctx).id, parseFor(ctx, schemas.testOrder)),
     },
     {
@@ -92,7 +93,7 @@ export function accountRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       method: 'GET',
       path: `${base}/myTrades`,
       security: 'USER_DATA',
-      weight: 20,
+      weight: (p) => (p['orderId'] !== undefined ? 5 : 20),
       handle: (ctx) => venue.myTrades(account(ctx).id, parseFor(ctx, schemas.myTrades)),
     },
     {
@@ -100,6 +101,7 @@ export function accountRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       path: `${base}/orderList/oco`,
       security: 'TRADE',
       weight: 1,
+      orders: 2,
       handle: (ctx) => venue.placeOco(account(ctx).id, parseFor(ctx, schemas.oco)),
     },
     {
@@ -107,6 +109,7 @@ export function accountRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       path: `${base}/order/oco`,
       security: 'TRADE',
       weight: 1,
+      orders: 2,
       handle: (ctx) => venue.placeLegacyOco(account(ctx).id, parseFor(ctx, schemas.legacyOco)),
     },
     {

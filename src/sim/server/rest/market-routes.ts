@@ -20,6 +20,24 @@ function selectSymbols(deps: SpotRouteDeps, p: { symbol?: string | undefined; sy
 /** Weight by symbol count: `one` for a single symbol, `all` otherwise. */
 const bySymbol = (one: number, all: number) => (p: ParamBag) => (p['symbol'] !== undefined ? one : all);
 
+/**
+ * `GET /api/v3/ticker/24hr` weight (Binance "24hr ticker price change statistics"): `symbol` 2;
+ * `symbols` 1–20 → 2, 21–100 → 40, 101 or more → 80; neither → 80. A malformed `symbols` counts as many.
+ */
+const ticker24hrWeight = (p: ParamBag): number => {
+  if (p['symbol'] !== undefined) return 2;
+  const raw = p['symbols'];
+  if (raw === undefined) return 80;
+  let n = Infinity;
+  try {
+    const list: unknown = JSON.parse(raw);
+    if (Array.isArray(list)) n = list.length;
+  } catch {
+    // malformed: the handler rejects it; weigh it as the heaviest
+  }
+  return n <= 20 ? 2 : n <= 100 ? 40 : 80;
+};
+
 /** The public routes under `base` (e.g. `/api/v3`): ping, time, exchangeInfo, depth, trades, aggTrades, klines, ticker/24hr|price|bookTicker. */
 export function marketRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
   const { replay, schemas, market } = deps;
@@ -116,7 +134,7 @@ export function marketRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       method: 'GET',
       path: `${base}/ticker/24hr`,
       security: 'NONE',
-      weight: bySymbol(2, 80),
+      weight: ticker24hrWeight,
       handle: (ctx) => {
         const p = parseFor(ctx, schemas.ticker24hr);
         const { list, single } = selectSymbols(deps, p);

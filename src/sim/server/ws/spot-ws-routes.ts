@@ -46,8 +46,8 @@ export function spotWsApiRoute(deps: WsApiDeps): WsRoute {
   return {
     name: 'spot-ws-api',
     match: (p) => p === '/ws-api/v3',
-    accept: (ws, url) => {
-      new WsApiSession(ws, deps, url.searchParams.get('returnRateLimits') !== 'false');
+    accept: (ws, url, req) => {
+      new WsApiSession(ws, deps, url.searchParams.get('returnRateLimits') !== 'false', { remoteAddress: req.socket.remoteAddress ?? '', path: url.pathname });
     },
   };
 }

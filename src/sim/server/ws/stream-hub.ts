@@ -38,10 +38,15 @@ export class StreamHub {
   /** symbol (upper case) → stream name → channel. */
   private readonly bySymbol = new Map<string, Map<string, Channel>>();
 
+  /**
+   * @param producerFor builds a stream's producer; default: the spot payloads of ./stream-producers.ts
+   *   (the USD-M hub passes its own, see ../usdm/usdm-stream-producers.ts).
+   */
   constructor(
     private readonly replay: Replay,
     private readonly market: Market,
     private readonly logger: Logger,
+    private readonly producerFor: (stream: ParsedStream) => Producer = (stream) => createProducer(stream, replay, market),
   ) {}
 
   /** Starts listening to the replay; returns the detach function. */
@@ -58,7 +63,7 @@ export class StreamHub {
     }
     let channel = streams.get(stream.name);
     if (!channel) {
-      channel = { stream, producer: createProducer(stream, this.replay, this.market), subscribers: new Set() };
+      channel = { stream, producer: this.producerFor(stream), subscribers: new Set() };
       streams.set(stream.name, channel);
     }
     channel.subscribers.add(sub);

@@ -13,11 +13,13 @@ export type StreamSpec =
   | { readonly kind: 'trade' }
   | { readonly kind: 'aggTrade' }
   | { readonly kind: 'bookTicker' }
-  | { readonly kind: 'diffDepth'; readonly periodMs: 100 | 1000 }
-  | { readonly kind: 'partialDepth'; readonly levels: 5 | 10 | 20; readonly periodMs: 100 | 1000 }
+  | { readonly kind: 'diffDepth'; readonly periodMs: 100 | 250 | 500 | 1000 }
+  | { readonly kind: 'partialDepth'; readonly levels: 5 | 10 | 20; readonly periodMs: 100 | 250 | 500 | 1000 }
   | { readonly kind: 'miniTicker' }
   | { readonly kind: 'ticker' }
-  | { readonly kind: 'kline'; readonly interval: '1m' };
+  | { readonly kind: 'kline'; readonly interval: '1m' }
+  /** USD-M only (`<symbol>@markPrice[@1s]`, see ../usdm/usdm-stream-names.ts); spot never parses it. 250/500 ms depths are USD-M too. */
+  | { readonly kind: 'markPrice'; readonly periodMs: 1000 | 3000 };
 
 /** A valid stream name, resolved. */
 export interface ParsedStream {

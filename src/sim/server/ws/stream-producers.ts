@@ -43,7 +43,7 @@ export function createProducer(stream: ParsedStream, replay: Replay, market: Mar
     case 'bookTicker':
       return (e) => (e.kind === 'bookTicker' ? [streamBookTicker(e)] : NONE);
     case 'diffDepth':
-      return spec.periodMs === 100 ? (e) => (e.kind === 'depth' ? [streamDepthDiff(e)] : NONE) : mergedDepth(1000);
+      return spec.periodMs === 100 ? (e) => (e.kind === 'depth' ? [streamDepthDiff(e)] : NONE) : mergedDepth(spec.periodMs);
     case 'partialDepth': {
       const gate = throttle(spec.periodMs);
       return (e) => {
@@ -64,6 +64,8 @@ export function createProducer(stream: ParsedStream, replay: Replay, market: Mar
     }
     case 'kline':
       return klineProducer(replay, market, symbol);
+    case 'markPrice':
+      return () => NONE; // USD-M only: served by ../usdm/usdm-stream-producers.ts
   }
 }
 

@@ -35,14 +35,17 @@ class RequestError extends Error {
 export class StreamSession implements StreamSubscriber {
   private readonly streams = new Map<string, ParsedStream>();
   private combined: boolean;
+  private readonly parse: (raw: string) => ParsedStream | undefined;
 
+  /** `opts.parse` resolves stream names (default: the spot names of ./stream-names.ts; USD-M passes its own). */
   constructor(
     private readonly ws: WebSocket,
     private readonly hub: StreamHub,
     private readonly logger: Logger,
-    opts: { readonly combined: boolean; readonly initial: readonly ParsedStream[] },
+    opts: { readonly combined: boolean; readonly initial: readonly ParsedStream[]; readonly parse?: (raw: string) => ParsedStream | undefined },
   ) {
     this.combined = opts.combined;
+    this.parse = opts.parse ?? parseStreamName;
     for (const s of opts.initial) this.add(s);
     ws.on('message', (data, isBinary) => this.onMessage(isBinary ? null : String(data)));
     ws.on('close', () => this.dispose());
@@ -142,7 +145,7 @@ export class StreamSession implements StreamSubscriber {
   private streamParams(params: unknown, id: RequestId): ParsedStream[] {
     if (!Array.isArray(params) || params.length === 0) throw new RequestError(2, 'Invalid request: params must be a non-empty array of stream names', id);
     return params.map((p) => {
-      const parsed = typeof p === 'string' ? parseStreamName(p) : undefined;
+      const parsed = typeof p === 'string' ? this.parse(p) : undefined;
       if (!parsed) throw new RequestError(2, `Invalid request: invalid stream ${JSON.stringify(p)}`, id);
       return parsed;
     });

@@ -20,11 +20,11 @@ export interface WsRoute {
   accept(ws: WebSocket, url: URL, req: IncomingMessage): void;
 }
 
-/** Builds the `upgrade` listener. `onConnection` sees every accepted socket first (keep-alive tracking). */
+/** Builds the `upgrade` listener. `onConnection` sees every accepted socket first (keep-alive tracking), with its upgrade request. */
 export function createUpgradeHandler(
   wss: WebSocketServer,
   routes: readonly WsRoute[],
-  onConnection: (ws: WebSocket) => void,
+  onConnection: (ws: WebSocket, req: IncomingMessage) => void,
   logger: Logger,
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   return (req, socket, head) => {
@@ -43,7 +43,7 @@ export function createUpgradeHandler(
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (err) => logger.debug({ err, route: route.name }, 'websocket error'));
-      onConnection(ws);
+      onConnection(ws, req);
       try {
         route.accept(ws, url, req);
       } catch (err) {

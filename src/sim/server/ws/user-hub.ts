@@ -16,7 +16,11 @@ export interface UserSubscription {
 export class UserHub {
   private readonly byAccount = new Map<string, Set<UserSubscription>>();
 
-  constructor(private readonly logger: Logger) {}
+  /** @param deliver when given and false for an event, that event reaches no subscription (fault injection: a silent stream). */
+  constructor(
+    private readonly logger: Logger,
+    private readonly deliver?: (event: UserEvent) => boolean,
+  ) {}
 
   /** Starts listening to the venue; returns the detach function. */
   attach(venue: Pick<SpotVenueApi, 'onUserEvent'>): () => void {
@@ -52,6 +56,7 @@ export class UserHub {
   private onEvent(event: UserEvent): void {
     const subs = this.byAccount.get(event.accountId);
     if (!subs || subs.size === 0) return;
+    if (this.deliver && !this.deliver(event)) return;
     try {
       const payload = JSON.stringify(event.payload);
       for (const sub of subs) sub.deliver(`{"subscriptionId":${sub.subscriptionId},"event":${payload}}`);

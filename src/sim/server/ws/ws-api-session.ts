@@ -2,7 +2,8 @@
  * One WebSocket API connection (`/ws-api/v3`), Binance WebSocket API docs:
  * requests `{"id", "method", "params"}`, replies
  * `{"id", "status": 200, "result", "rateLimits"}` or `{"id", "status": 4xx/5xx, "error": {"code", "msg"}, "rateLimits"}`.
- * `rateLimits` is `[]` (no limiter yet) and omitted with `returnRateLimits=false`
+ * `rateLimits` is `[]` unless a limiter is given (`deps.limiter`, which may also refuse a
+ * request with 429/418), and omitted with `returnRateLimits=false`
  * (request param or connection URL). Method names may carry a `v3/` prefix.
  *
  * Methods: `ping`, `time`, `session.status`, `session.subscriptions`,
@@ -21,6 +22,7 @@ import { signatureMatches, wsApiSignaturePayload } from '../auth/signature.ts';
 import { checkTimingWindow } from '../auth/timing-window.ts';
 import { optional, required } from '../params/fields.ts';
 import { parseParams } from '../params/parse.ts';
+import type { WsApiLimiter } from './hooks.ts';
 import { safeSend } from './send.ts';
 import type { UserHub, UserSubscription } from './user-hub.ts';
 import { z } from 'zod';
@@ -50,6 +52,15 @@ export interface WsApiDeps {
   readonly now: () => number;
   /** Replay clock (event times of pushed events), ms. */
   readonly eventClock: () => number;
+  /** Charges each request against the rate limits (optional). */
+  readonly limiter?: WsApiLimiter;
+}
+
+/** Where a connection comes from: for per-IP rate limits. */
+export interface WsApiPeer {
+  readonly remoteAddress: string;
+  /** The connection's URL path, e.g. `/ws-api/v3`. */
+  readonly path: string;
 }
 
 interface ActiveSubscription extends UserSubscription {
@@ -66,6 +77,7 @@ export class WsApiSession {
     private readonly ws: WebSocket,
     private readonly deps: WsApiDeps,
     private readonly returnRateLimitsDefault: boolean,
+    private readonly peer: WsApiPeer = { remoteAddress: '', path: '/ws-api/v3' },
   ) {
     this.connectedSince = deps.now();
     ws.on('message', (data, isBinary) => this.onMessage(isBinary ? null : String(data)));
@@ -76,18 +88,22 @@ export class WsApiSession {
     let id: RequestId = null;
     let withLimits = this.returnRateLimitsDefault;
     const after: Array<() => void> = [];
+    let rateLimits: readonly unknown[] = [];
     let reply: Record<string, unknown>;
     try {
       const req = this.parseRequest(text);
       id = req.id;
       const params = stringify(req.params);
       if (params['returnRateLimits'] !== undefined) withLimits = params['returnRateLimits'] !== 'false';
+      const charge = this.deps.limiter?.charge(this.peer.remoteAddress, this.peer.path, req.method);
+      if (charge !== undefined) rateLimits = charge.rateLimits;
+      if (charge?.rejection !== undefined) throw charge.rejection;
       reply = { id, status: 200, result: this.run(req.method, params, after) };
     } catch (err) {
       const e = err instanceof VenueError ? err : this.unexpected(err);
       reply = { id, status: e.httpStatus, error: e.toJSON() };
     }
-    if (withLimits) reply['rateLimits'] = [];
+    if (withLimits) reply['rateLimits'] = rateLimits;
     safeSend(this.ws, JSON.stringify(reply));
     for (const f of after) f();
   }
