@@ -144,6 +144,12 @@ async function shutdown(signal: string): Promise<void> {
   }
 }
 
+// ccxt 4.5 rejects internal promises nobody awaits (a refused websocket subscription, a closed client):
+// such a rejection is logged, never allowed to take the daemon down. The affected stream reports itself down.
+process.on('unhandledRejection', (reason: unknown) => {
+  logger.error({ err: reason }, 'unhandled promise rejection (ignored; the venue adapter retries)');
+});
+
 process.once('SIGINT', () => void shutdown('SIGINT'));
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 

@@ -33,6 +33,8 @@ const program = new Command('venue')
   .option('--speed <factor>', 'replay N× faster than real time (overrides --clock)', positive)
   .option('--at-end <what>', 'at the end of the data: stop | loop', 'loop')
   .option('--symbols <list>', 'spot symbols to replay, comma-separated', 'BTCUSDT,ETHUSDT')
+  .option('--usdm <list>', 'USD-M perpetuals to replay as well, comma-separated (e.g. BTCUSDT,ETHUSDT): serves /fapi and the futures streams')
+  .option('--usdm-exchange-info <file>', 'recorded GET /fapi/v1/exchangeInfo body')
   .option('--log-level <level>', 'pino log level', 'info');
 
 program.parse();
@@ -45,6 +47,8 @@ const opts = program.opts<{
   speed?: number;
   atEnd: string;
   symbols: string;
+  usdm?: string;
+  usdmExchangeInfo?: string;
   logLevel: string;
 }>();
 
@@ -72,7 +76,11 @@ try {
       port: opts.port,
       clock,
       atEnd: opts.atEnd,
-      instruments: opts.symbols.split(',').map((s) => ({ market: 'spot' as const, symbol: s.trim().toUpperCase() })),
+      instruments: [
+        ...opts.symbols.split(',').map((s) => ({ market: 'spot' as const, symbol: s.trim().toUpperCase() })),
+        ...(opts.usdm ?? '').split(',').filter((s) => s.trim() !== '').map((s) => ({ market: 'usdm' as const, symbol: s.trim().toUpperCase() })),
+      ],
+      ...(opts.usdmExchangeInfo !== undefined && { usdm: { exchangeInfoPath: opts.usdmExchangeInfo } }),
       ...(opts.dataDir !== undefined && { dataDir: opts.dataDir }),
       ...(opts.exchangeInfo !== undefined && { exchangeInfoPath: opts.exchangeInfo }),
     },

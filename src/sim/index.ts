@@ -84,8 +84,9 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
   const hooks = buildSimHooks({
     rateLimits: config.rateLimits,
     spotExchangeInfo: exchangeInfo.raw,
+    ...(usdmVenue && { usdmExchangeInfo: usdmVenue.exchangeInfo() }),
     replay,
-    // Ground truth by market for GET /__sim/truth; the USD-M venue adds `usdm` here once wired.
+    // Ground truth by market for GET /__sim/truth.
     truth: () => ({ spot: venue.groundTruth(), ...(usdmVenue && { usdm: usdmVenue.groundTruth() }) }),
     ...(logger && { logger }),
   });
@@ -101,6 +102,8 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
     ...(usdmVenue && { usdm: { venue: usdmVenue, listenKeyValidityMs: config.usdm.listenKeyValidityMs } }),
     ...(logger && { logger }),
   });
+  const usdmServer = server.usdm;
+  if (usdmServer) hooks.faults.setListenKeyControl({ expire: (accountId) => usdmServer.expireListenKey(accountId) });
   replay.start();
   const first = config.accounts[0];
   if (!first) throw new Error('at least one account is required');

@@ -8,3 +8,4 @@ export type { TimingSummary } from './timings.ts';
 export type { PipelineHooks } from './http/pipeline.ts';
 export type { Reply, RestContext, RestMiddleware, RouteSpec, SecurityType } from './http/context.ts';
 export type { UsdmServerControl, UsdmServerOptions } from './usdm/mount.ts';
+export type { RateLimitStatus, WsApiLimiter, WsHooks } from './ws/hooks.ts';

@@ -76,3 +76,11 @@ export async function rejectionOf(p: Promise<unknown>): Promise<unknown> {
   }
   throw new Error('expected a rejection, but the promise resolved');
 }
+
+/** A header by case-insensitive name (ccxt capitalises `last_response_headers` keys on some transports). */
+export function headerOf(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+  if (headers === undefined) return undefined;
+  const want = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === want) return Array.isArray(v) ? String(v[0]) : String(v);
+  return undefined;
+}

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultSpecError, FaultUnsupportedError } from '../../../src/sim/server/faults/index.ts';
 import type { RunningSimulator } from '../../../src/sim/index.ts';
 import { ACCOUNT, startSim } from '../server/helpers.ts';
-import { ccxtClient, http, rejectionOf, restingBuyPrice, truthOrders } from './helpers.ts';
+import { ccxtClient, headerOf, http, rejectionOf, restingBuyPrice, truthOrders } from './helpers.ts';
 
 const SYMBOL = 'BTC/USDT';
 let sim: RunningSimulator;
@@ -68,7 +68,7 @@ describe('REST faults → ccxt exception classes', () => {
     sim.control.faults.inject({ kind: 'rateLimited', status, retryAfterSec: 7, count: 1 });
     const err = await rejectionOf(ex.fetchTime());
     expect(err).toBeInstanceOf(ccxt.DDoSProtection);
-    expect(ex.last_response_headers?.['retry-after'] ?? ex.last_response_headers?.['Retry-After']).toBe('7');
+    expect(headerOf(ex.last_response_headers, 'Retry-After')).toBe('7');
   });
 
   it('rejectOrders with -1015 (HTTP 400) → RateLimitExceeded, N times, the venue untouched', async () => {

@@ -26,12 +26,12 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** Starts `watchOrders` and waits until its user-data subscription is live on the server. */
-async function liveWatch(client: Exchange): Promise<Promise<Order[]>> {
-  const p = client.watchOrders(SYMBOL);
-  p.catch(() => undefined); // observed by the test; avoid an unhandled rejection in between
+/** Starts `watchOrders` and waits until its user-data subscription is live on the server (the watch is wrapped: an async function would flatten it). */
+async function liveWatch(client: Exchange): Promise<{ readonly orders: Promise<Order[]> }> {
+  const orders = client.watchOrders(SYMBOL);
+  orders.catch(() => undefined); // observed by the test; avoid an unhandled rejection in between
   await until(() => sim.control.userStreamSubscribers() >= 1, 5000, 'the user-data subscription');
-  return p;
+  return { orders };
 }
 
 /** A market order that fills at once on the recorded book. */
@@ -39,7 +39,7 @@ const marketBuy = (clientOrderId: string) => ex.createOrder(SYMBOL, 'market', 'b
 
 describe('dropWebsockets', () => {
   it('rejects a pending watchOrders; a new watch reconnects and receives the next order', async () => {
-    const pending = await liveWatch(ex);
+    const { orders: pending } = await liveWatch(ex);
     const dropped = sim.control.faults.inject({ kind: 'dropWebsockets' });
     expect(dropped).toMatchObject({ kind: 'dropWebsockets', active: false });
     expect(dropped.hits).toBeGreaterThanOrEqual(1);
@@ -47,7 +47,7 @@ describe('dropWebsockets', () => {
     expect(err).toBeInstanceOf(ccxt.NetworkError);
     await until(() => sim.control.userStreamSubscribers() === 0, 5000, 'the subscription to go');
 
-    const again = await liveWatch(ex);
+    const { orders: again } = await liveWatch(ex);
     await marketBuy('after-drop-1');
     const orders = await deadline(again, 5000, 'watchOrders after reconnecting');
     expect(orders.map((o) => o.clientOrderId)).toContain('after-drop-1');
@@ -81,7 +81,7 @@ describe('dropWebsockets', () => {
 
 describe('silentUserStream', () => {
   it('holds events back while orders fill, over an open socket; delivers again once it ends', async () => {
-    const watch = await liveWatch(ex);
+    const { orders: watch } = await liveWatch(ex);
     let settled = false;
     void watch.then(
       () => (settled = true),
@@ -112,7 +112,7 @@ describe('silentUserStream', () => {
   });
 
   it('count: only the next N events are held back', async () => {
-    const watch = await liveWatch(ex);
+    const { orders: watch } = await liveWatch(ex);
     sim.control.faults.inject({ kind: 'silentUserStream', count: 1 });
     const before = sim.control.faults.stats().userEvents;
     const price = restingBuyPrice(sim);

@@ -17,15 +17,15 @@ import { type FaultKind, type FaultSpec, parseFaultSpec } from './schema.ts';
 import { WsConnections } from './ws-connections.ts';
 
 /**
- * The USD-M user-stream side's listenKeys, for `expireListenKey`. The futures
- * listenKey streams register one with {@link FaultControl.setListenKeyControl}.
+ * The USD-M user-stream side's listenKeys, for `expireListenKey`; `startSimulator`
+ * connects the futures side's with {@link FaultControl.setListenKeyControl}.
  */
 export interface ListenKeyControl {
   /**
-   * Expires `listenKey` (every live one when undefined) as Binance does after 60 min
+   * Expires `accountId`'s listenKey (every live one when undefined) as Binance does after 60 min
    * without keep-alive: its stream gets `listenKeyExpired` and closes. Returns how many expired.
    */
-  expire(listenKey?: string): number;
+  expire(accountId?: string): number;
 }
 
 /** Thrown by `inject` for a fault this simulator cannot apply (e.g. no listenKey streams). */
@@ -101,9 +101,9 @@ export class FaultController implements FaultControl {
       case 'expireListenKey':
         return this.oneShot(spec, () => {
           if (this.listenKeys === undefined) {
-            throw new FaultUnsupportedError('expireListenKey: no listenKey user streams are wired into this simulator (USD-M user streams register a ListenKeyControl)');
+            throw new FaultUnsupportedError('expireListenKey: this simulator has no listenKey user streams (start it with a `usdm` instrument)');
           }
-          return this.listenKeys.expire(spec.listenKey);
+          return this.listenKeys.expire(spec.accountId);
         });
       case 'resumeClock':
         return this.oneShot(spec, () => this.registry.clear(PAUSE).length);

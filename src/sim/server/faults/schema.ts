@@ -25,7 +25,8 @@
  * - `dropWebsockets`: terminate every open websocket (under `pathPrefix`) now; with `durationMs`, also
  *   every connection accepted while it lasts;
  * - `silentUserStream {accountId?}`: websockets stay open but user-data events are not delivered;
- * - `expireListenKey {listenKey?}`: expire one listenKey (or all) of the USD-M user streams, now;
+ * - `expireListenKey {accountId?}`: expire that account's USD-M listenKey (every one without it), now:
+ *   its `/private/ws` stream gets `listenKeyExpired` and closes;
  * - `pauseClock`: pause the replay clock while the fault lasts (resumed when it ends, if it was running);
  * - `resumeClock`: end every `pauseClock` fault now.
  */
@@ -57,7 +58,7 @@ export const faultSpecSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('rejectOrders'), code: z.number().int(), msg: z.string().min(1), status: z.number().int().min(400).max(599).default(400), ...restScope }),
   z.strictObject({ kind: z.literal('dropWebsockets'), pathPrefix: pathPrefix.optional(), durationMs: durationMs.optional() }),
   z.strictObject({ kind: z.literal('silentUserStream'), accountId: z.string().min(1).optional(), count: count.optional(), durationMs: durationMs.optional() }),
-  z.strictObject({ kind: z.literal('expireListenKey'), listenKey: z.string().min(1).optional() }),
+  z.strictObject({ kind: z.literal('expireListenKey'), accountId: z.string().min(1).optional() }),
   z.strictObject({ kind: z.literal('pauseClock'), durationMs: durationMs.optional() }),
   z.strictObject({ kind: z.literal('resumeClock') }),
 ]);

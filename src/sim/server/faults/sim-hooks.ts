@@ -25,6 +25,8 @@ export interface SimHooksInput {
   readonly rateLimits: RateLimitConfig;
   /** The spot exchangeInfo body the venue serves (its `rateLimits`). */
   readonly spotExchangeInfo: unknown;
+  /** The USD-M exchangeInfo body, when the futures venue runs (its `rateLimits` govern `/fapi/…`). */
+  readonly usdmExchangeInfo?: unknown;
   readonly replay: Pick<Replay, 'pause' | 'resume' | 'stats' | 'now'>;
   /** Ground truth by market, e.g. `() => ({ spot: venue.groundTruth() })`. */
   readonly truth: () => Record<string, unknown>;
@@ -47,7 +49,7 @@ export interface SimHooks {
  */
 export function buildSimHooks(input: SimHooksInput): SimHooks {
   const logger = input.logger ?? pino({ level: 'silent' });
-  const limits = buildRateLimiting(input.rateLimits, input.spotExchangeInfo, logger);
+  const limits = buildRateLimiting(input.rateLimits, input.spotExchangeInfo, logger, input.usdmExchangeInfo);
   const faults = new FaultController({ replay: input.replay });
   const truth = () => ({ ...input.truth(), replayTime: input.replay.now() });
   const faultWs = faults.wsHooks();

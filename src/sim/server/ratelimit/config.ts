@@ -20,8 +20,6 @@ export const rateLimitConfigSchema = z
     firstBanMs: z.number().int().positive().default(DEFAULT_BAN_POLICY.firstBanMs),
     /** Longest ban, ms (Binance: 3 days). */
     maxBanMs: z.number().int().positive().default(DEFAULT_BAN_POLICY.maxBanMs),
-    /** exchangeInfo whose `rateLimits` govern `/fapi/…` (default: the recorded USD-M one; skipped when the file is absent). */
-    usdmExchangeInfoPath: z.string().optional(),
   })
   .refine((c) => c.maxBanMs >= c.firstBanMs, { message: 'maxBanMs must be ≥ firstBanMs', path: ['maxBanMs'] });
 

@@ -13,13 +13,8 @@
  * `…-used-weight-1m`, `…-order-count-1m`, `…-order-count-10s`.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { LimitDomainSpec } from './domain-limiter.ts';
 import { type RateLimitRule, rulesFromExchangeInfo } from './rules.ts';
-
-/** The recorded USD-M exchangeInfo beside the repository (its `rateLimits` feed the `usdm` domain). */
-export const DEFAULT_USDM_EXCHANGE_INFO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/data/binance-rest/usdm-exchangeInfo-2025-08-07.json');
 
 /**
  * Spot WebSocket API request weights of the methods the simulator serves

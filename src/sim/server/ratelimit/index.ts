@@ -9,7 +9,7 @@ import type { WsApiLimiter } from '../ws/hooks.ts';
 import { ManualClock, wallClock } from './clock.ts';
 import type { RateLimitConfig } from './config.ts';
 import type { LimitDomainSpec } from './domain-limiter.ts';
-import { DEFAULT_USDM_EXCHANGE_INFO, loadRules, spotDomain, usdmDomain } from './domains.ts';
+import { spotDomain, usdmDomain } from './domains.ts';
 import { disabledRateLimitControl, RateLimiter, type RateLimitControl } from './rate-limiter.ts';
 import { rateLimitStages, type RateLimitStages } from './rest-hooks.ts';
 import { rulesFromExchangeInfo, scaleRules } from './rules.ts';
@@ -18,7 +18,7 @@ import { wsApiLimiter } from './ws-api-limiter.ts';
 export { ManualClock, wallClock, type Clock } from './clock.ts';
 export { rateLimitConfigSchema, type RateLimitConfig, type RateLimitConfigInput } from './config.ts';
 export { DomainLimiter, type DomainSnapshot, type LimitDomainSpec, type Verdict } from './domain-limiter.ts';
-export { DEFAULT_USDM_EXCHANGE_INFO, SPOT_WS_API_WEIGHTS, spotDomain, usdmDomain } from './domains.ts';
+export { loadRules, SPOT_WS_API_WEIGHTS, spotDomain, usdmDomain } from './domains.ts';
 export { RateLimiter, type RateLimitControl } from './rate-limiter.ts';
 export { rateLimitStages, type RateLimitStages } from './rest-hooks.ts';
 export { type RateLimitRule, rulesFromExchangeInfo, scaleRules } from './rules.ts';
@@ -33,15 +33,14 @@ export interface RateLimiting {
 
 /**
  * Builds the limiter from the configuration: the spot domain from the spot
- * exchangeInfo body the venue serves, the USD-M domain from
- * `config.usdmExchangeInfoPath` (default: the recorded file) when it exists.
+ * exchangeInfo body the venue serves, the USD-M domain from the futures one
+ * when the simulator runs the USD-M venue (absent: `/fapi/…` is not served).
  * @throws Error when a `rateLimits` array does not parse.
  */
-export function buildRateLimiting(config: RateLimitConfig, spotExchangeInfo: unknown, logger: Logger): RateLimiting {
+export function buildRateLimiting(config: RateLimitConfig, spotExchangeInfo: unknown, logger: Logger, usdmExchangeInfo?: unknown): RateLimiting {
   if (!config.enabled) return { control: disabledRateLimitControl() };
   const domains: LimitDomainSpec[] = [spotDomain(scaleRules(rulesFromExchangeInfo(spotExchangeInfo, 'the spot exchangeInfo'), config.scale))];
-  const usdm = loadRules(config.usdmExchangeInfoPath ?? DEFAULT_USDM_EXCHANGE_INFO);
-  if (usdm !== undefined) domains.push(usdmDomain(scaleRules(usdm, config.scale)));
+  if (usdmExchangeInfo !== undefined) domains.push(usdmDomain(scaleRules(rulesFromExchangeInfo(usdmExchangeInfo, 'the USD-M exchangeInfo'), config.scale)));
   const limiter = new RateLimiter({
     domains,
     clock: config.clock === 'manual' ? new ManualClock() : wallClock,

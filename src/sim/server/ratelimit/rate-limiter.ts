@@ -18,6 +18,8 @@ export interface RateLimiterOptions {
 export interface RateLimitControl {
   /** False when limiting is switched off (`rateLimits.enabled: false`): nothing is counted. */
   readonly enabled: boolean;
+  /** True when the limiter runs on the manual clock (`rateLimits.clock: 'manual'`): `advance`/`setTime` work. */
+  readonly manualClock: boolean;
   /** The limiter's clock, ms since epoch. */
   now(): number;
   /**
@@ -57,6 +59,7 @@ export class RateLimiter {
     };
     return {
       enabled: true,
+      manualClock: this.clock instanceof ManualClock,
       now: () => this.clock.now(),
       advance: (ms) => manual().advance(ms),
       setTime: (ms) => manual().set(ms),
@@ -71,5 +74,5 @@ export function disabledRateLimitControl(): RateLimitControl {
   const off = (): never => {
     throw new Error('rate limiting is off (rateLimits.enabled = false)');
   };
-  return { enabled: false, now: () => Date.now(), advance: off, setTime: off, reset: () => undefined, snapshot: () => ({ enabled: false, now: Date.now(), domains: [] }) };
+  return { enabled: false, manualClock: false, now: () => Date.now(), advance: off, setTime: off, reset: () => undefined, snapshot: () => ({ enabled: false, now: Date.now(), domains: [] }) };
 }
