@@ -34,7 +34,7 @@
  *
  * Event times are the replay clock (`Replay.now()`), ms.
  */
-import { Decimal as D, type Decimal, ZERO, dec, dmin } from '../../../domain/decimal.ts';
+import { type Decimal, ZERO, dec, dmin } from '../../../domain/decimal.ts';
 import type { Replay, TradeEvent } from '../../market/types.ts';
 import { Errors, VenueError } from '../errors.ts';
 import type { FeeRates } from '../spot-venue.ts';
@@ -43,13 +43,13 @@ import type { AccountCredentials } from '../types.ts';
 import {
   accountV2Wire,
   accountV3Wire,
-  type AccountView,
   balanceWire,
   bracketWire,
   positionRiskV2Wire,
   positionRiskV3Wire,
   symbolConfigWire,
 } from './account-wire.ts';
+import { AccountRiskBook } from './account-risk.ts';
 import { type FutAccount, FutAccounts, type UsdmAccountConfig } from './accounts.ts';
 import { MAX_LEVERAGE, maxNotionalAt } from './brackets.ts';
 import { UsdmErrors } from './errors.ts';
@@ -60,24 +60,13 @@ import {
   checkOrderPrice,
   checkOrderQty,
   checkPercentPrice,
-  checkTriggerPrice,
-  parseUsdmAmount,
 } from './instruments.ts';
-import {
-  type OpenOrderExposure,
-  type SymbolRisk,
-  accountRisk,
-  applyFill,
-  breakEvenPrice,
-  increasingQty,
-  money,
-  sideNotionals,
-  symbolRisk,
-  type AccountRisk,
-} from './margin.ts';
+import { historyWindow } from './history.ts';
+import { MARKET_ALGO, type PlanInput, algoOrderInput, plainOrderInput } from './requests.ts';
+import { applyFill, breakEvenPrice, increasingQty, money, sideNotionals } from './margin.ts';
 import { lastPrice, markPrice } from './mark.ts';
-import { type PlannedFill, makerSideOf, planTaker, plannedCost, plannedQty, printReaches, triggers, wouldTake } from './matching.ts';
-import { type AlgoOrder, type FutOrder, type FutTrade, type Position, isOpenAlgo, isOpenOrder, remainingQty } from './records.ts';
+import { type PlannedFill, makerSideOf, planTaker, plannedQty, printReaches, triggers, wouldTake } from './matching.ts';
+import { type AlgoOrder, type FutOrder, type FutTrade, isOpenAlgo, isOpenOrder, remainingQty } from './records.ts';
 import type {
   AlgoOrderRef,
   AlgoOrderRequest,
@@ -139,7 +128,6 @@ export interface UsdmGroundTruth {
 }
 
 const CLIENT_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
-const MARKET_ALGO: ReadonlySet<UsdmAlgoType> = new Set(['STOP_MARKET', 'TAKE_PROFIT_MARKET']);
 
 /** A validated plain order, ready to submit. */
 interface Plan {
@@ -163,29 +151,13 @@ interface Plan {
   readonly fills: PlannedFill[];
 }
 
-/** What {@link UsdmVenue.prepare} takes: decimals already parsed. */
-interface PlanInput {
-  readonly side: OrderSide;
-  readonly type: UsdmPlainType;
-  readonly origType: UsdmPlainType | UsdmAlgoType;
-  readonly tif: UsdmTimeInForce;
-  readonly qty: Decimal;
-  readonly price: Decimal;
-  readonly stopPrice: Decimal;
-  readonly workingType: WorkingType;
-  readonly priceProtect: boolean;
-  readonly reduceOnly: boolean;
-  readonly closePosition: boolean;
-  readonly clientOrderId: string | undefined;
-  readonly algoId: number | undefined;
-}
-
 export class UsdmVenue implements UsdmVenueApi {
   private readonly info: UsdmExchangeInfo;
   private readonly replay: Replay;
   private readonly maker: Decimal;
   private readonly taker: Decimal;
   private readonly accounts: FutAccounts;
+  private readonly risk: AccountRiskBook;
   private readonly bus = new UserEventBus();
   private readonly orders = new Map<number, FutOrder>();
   private readonly trades: FutTrade[] = [];
@@ -196,7 +168,8 @@ export class UsdmVenue implements UsdmVenueApi {
   private readonly waiting = new Map<string, AlgoOrder[]>();
   private readonly nextTradeId = new Map<string, number>();
   private nextOrderId = 1;
-  private nextAlgoId = 1;
+  /** Algo ids start far from order ids: a client caching both by id (ccxt's order cache) never confuses them. */
+  private nextAlgoId = 1_000_000_001;
   private readonly unsubscribe: () => void;
 
   constructor(opts: UsdmVenueOptions) {
@@ -206,6 +179,7 @@ export class UsdmVenue implements UsdmVenueApi {
     this.maker = dec(fees.maker);
     this.taker = dec(fees.taker);
     this.accounts = new FutAccounts(opts.defaultLeverage ?? DEFAULT_LEVERAGE);
+    this.risk = new AccountRiskBook(this.info, this.replay, this.accounts, this.taker);
     for (const a of opts.accounts) this.accounts.open(a, this.replay.now());
     this.unsubscribe = this.replay.on((e) => {
       if (e.market !== 'usdm') return;
@@ -244,35 +218,7 @@ export class UsdmVenue implements UsdmVenueApi {
   placeOrder(accountId: string, req: UsdmOrderRequest): Wire {
     const acct = this.accounts.get(accountId);
     const rules = this.rulesFor(req.symbol);
-    if (req.type !== 'LIMIT' && req.type !== 'MARKET') throw UsdmErrors.useAlgoOrder();
-    if (req.positionSide !== undefined && req.positionSide !== 'BOTH') throw UsdmErrors.positionSideMismatch();
-    if (req.closePosition === true) throw UsdmErrors.closePositionInvalid(req.type);
-    if (req.quantity === undefined) throw Errors.mandatoryParamMissing('quantity');
-    let tif: UsdmTimeInForce = 'GTC';
-    if (req.type === 'LIMIT') {
-      if (req.timeInForce === undefined) throw Errors.mandatoryParamMissing('timeInForce');
-      if (req.price === undefined) throw Errors.mandatoryParamMissing('price');
-      tif = req.timeInForce;
-    } else {
-      if (req.price !== undefined) throw Errors.paramNotRequired('price');
-      if (req.timeInForce !== undefined) throw Errors.paramNotRequired('timeInForce');
-    }
-    const plan = this.prepare(acct, rules, {
-      side: req.side,
-      type: req.type,
-      origType: req.type,
-      tif,
-      qty: parseUsdmAmount('quantity', req.quantity, rules.quantityPrecision),
-      price: req.price !== undefined ? parseUsdmAmount('price', req.price, rules.pricePrecision) : ZERO,
-      stopPrice: ZERO,
-      workingType: 'CONTRACT_PRICE',
-      priceProtect: false,
-      reduceOnly: req.reduceOnly === true,
-      closePosition: false,
-      clientOrderId: req.newClientOrderId,
-      algoId: undefined,
-    });
-    return newOrderWire(this.submit(plan));
+    return newOrderWire(this.submit(this.prepare(acct, rules, plainOrderInput(rules, req))));
   }
 
   cancelOrder(accountId: string, ref: UsdmOrderRef): Wire {
@@ -312,15 +258,14 @@ export class UsdmVenue implements UsdmVenueApi {
   allOrders(accountId: string, q: UsdmHistoryQuery): Wire[] {
     this.rulesFor(q.symbol);
     const list = this.accounts.get(accountId).orders.filter((o) => o.symbol === q.symbol);
-    return window(list, q, (o) => o.orderId, (o) => o.time).map(orderWire);
+    return historyWindow(list, { ...q, fromId: q.orderId }, (o) => o.orderId, (o) => o.time).map(orderWire);
   }
 
   userTrades(accountId: string, q: UsdmHistoryQuery): Wire[] {
     const rules = this.rulesFor(q.symbol);
     let list = this.accounts.get(accountId).trades.filter((t) => t.symbol === q.symbol);
     if (q.orderId !== undefined) list = list.filter((t) => t.orderId === q.orderId);
-    const byId: UsdmHistoryQuery = { ...q, orderId: undefined, ...(q.fromId !== undefined && { orderId: q.fromId }) };
-    return window(list, byId, (t) => t.id, (t) => t.time).map((t) => tradeWire(t, rules));
+    return historyWindow(list, q, (t) => t.id, (t) => t.time).map((t) => tradeWire(t, rules));
   }
 
   // ---------------------------------------------------------------- algo (conditional) orders
@@ -328,52 +273,23 @@ export class UsdmVenue implements UsdmVenueApi {
   placeAlgoOrder(accountId: string, req: AlgoOrderRequest): Wire {
     const acct = this.accounts.get(accountId);
     const rules = this.rulesFor(req.symbol);
-    if (req.positionSide !== undefined && req.positionSide !== 'BOTH') throw UsdmErrors.positionSideMismatch();
-    const marketType = MARKET_ALGO.has(req.type);
-    const closePosition = req.closePosition === true;
-    if (closePosition) {
-      if (!marketType) throw UsdmErrors.closePositionInvalid(req.type);
-      if (req.quantity !== undefined) throw UsdmErrors.closePositionWithQty();
-      if (req.reduceOnly !== undefined) throw Errors.paramNotRequired('reduceOnly');
-    } else if (req.quantity === undefined) throw Errors.mandatoryParamMissing('quantity');
-    if (req.triggerPrice === undefined) throw Errors.mandatoryParamMissing('triggerPrice');
-    if (!marketType && req.price === undefined) throw Errors.mandatoryParamMissing('price');
-    if (marketType && req.price !== undefined) throw Errors.paramNotRequired('price');
-    const tif = req.timeInForce ?? 'GTC';
-    const quantity = req.quantity !== undefined ? parseUsdmAmount('quantity', req.quantity, rules.quantityPrecision) : ZERO;
-    const triggerPrice = parseUsdmAmount('triggerPrice', req.triggerPrice, rules.pricePrecision);
-    const price = req.price !== undefined ? parseUsdmAmount('price', req.price, rules.pricePrecision) : ZERO;
-    checkTriggerPrice(rules, triggerPrice);
-    if (!marketType) checkOrderPrice(rules, price);
-    if (!closePosition) checkOrderQty(rules, quantity, marketType);
-    const clientAlgoId = req.clientAlgoId ?? generateClientId();
+    const input = algoOrderInput(rules, req);
+    const clientAlgoId = input.clientAlgoId ?? generateClientId();
     if (!CLIENT_ID.test(clientAlgoId)) throw Errors.illegalChars('clientAlgoId');
-    const waiting = this.waiting.get(req.symbol) ?? [];
     if (acct.algos.some((a) => isOpenAlgo(a) && a.clientAlgoId === clientAlgoId)) throw UsdmErrors.duplicateClientOrderId();
+    const waiting = this.waiting.get(req.symbol) ?? [];
     const mine = waiting.filter((a) => a.accountId === accountId).length;
     if (rules.maxNumAlgoOrders !== undefined && mine >= rules.maxNumAlgoOrders) throw UsdmErrors.maxStopOrders();
-    const reduceOnly = req.reduceOnly === true;
-    if (!reduceOnly && !closePosition) checkMinNotional(rules, (marketType ? triggerPrice : price).times(quantity));
-    const workingType = req.workingType ?? 'CONTRACT_PRICE';
-    const ref = workingType === 'MARK_PRICE' ? markPrice(this.replay, req.symbol) : lastPrice(this.replay, req.symbol);
-    if (ref && triggers(req.type, req.side, triggerPrice, ref)) throw UsdmErrors.wouldImmediatelyTrigger();
+    const ref = input.workingType === 'MARK_PRICE' ? markPrice(this.replay, req.symbol) : lastPrice(this.replay, req.symbol);
+    if (ref && triggers(input.orderType, input.side, input.triggerPrice, ref)) throw UsdmErrors.wouldImmediatelyTrigger();
     const now = this.replay.now();
     const algo: AlgoOrder = {
+      ...input,
       algoId: this.nextAlgoId++,
       clientAlgoId,
       accountId,
       rules,
       symbol: req.symbol,
-      side: req.side,
-      orderType: req.type,
-      timeInForce: tif,
-      quantity,
-      price,
-      triggerPrice,
-      workingType,
-      closePosition,
-      reduceOnly,
-      priceProtect: req.priceProtect === true,
       algoStatus: 'NEW',
       createTime: now,
       updateTime: now,
@@ -419,8 +335,7 @@ export class UsdmVenue implements UsdmVenueApi {
   allAlgoOrders(accountId: string, q: UsdmHistoryQuery): Wire[] {
     this.rulesFor(q.symbol);
     const list = this.accounts.get(accountId).algos.filter((a) => a.symbol === q.symbol);
-    const byId: UsdmHistoryQuery = { ...q, orderId: q.fromId ?? q.orderId };
-    return window(list, byId, (a) => a.algoId, (a) => a.createTime).map((a) =>
+    return historyWindow(list, q, (a) => a.algoId, (a) => a.createTime).map((a) =>
       algoWire(a, a.actualOrderId !== undefined ? this.orders.get(a.actualOrderId) : undefined),
     );
   }
@@ -428,25 +343,25 @@ export class UsdmVenue implements UsdmVenueApi {
   // ---------------------------------------------------------------- account
 
   accountV3(accountId: string): Wire {
-    return accountV3Wire(this.view(this.accounts.get(accountId), false));
+    return accountV3Wire(this.risk.view(this.accounts.get(accountId), false, this.anyRules().marginAsset));
   }
 
   accountV2(accountId: string): Wire {
-    return accountV2Wire(this.view(this.accounts.get(accountId), true));
+    return accountV2Wire(this.risk.view(this.accounts.get(accountId), true, this.anyRules().marginAsset));
   }
 
   balance(accountId: string): Wire[] {
-    return balanceWire(this.view(this.accounts.get(accountId), false));
+    return balanceWire(this.risk.view(this.accounts.get(accountId), false, this.anyRules().marginAsset));
   }
 
   positionRiskV3(accountId: string, symbol?: string): Wire[] {
     if (symbol !== undefined) this.rulesFor(symbol);
-    return positionRiskV3Wire(this.view(this.accounts.get(accountId), false), symbol);
+    return positionRiskV3Wire(this.risk.view(this.accounts.get(accountId), false, this.anyRules().marginAsset), symbol);
   }
 
   positionRiskV2(accountId: string, symbol?: string): Wire[] {
     if (symbol !== undefined) this.rulesFor(symbol);
-    return positionRiskV2Wire(this.view(this.accounts.get(accountId), true), symbol);
+    return positionRiskV2Wire(this.risk.view(this.accounts.get(accountId), true, this.anyRules().marginAsset), symbol);
   }
 
   leverageBracket(accountId: string, symbol?: string): Wire | Wire[] {
@@ -461,7 +376,7 @@ export class UsdmVenue implements UsdmVenueApi {
     if (!Number.isInteger(leverage) || leverage < 1 || leverage > MAX_LEVERAGE) throw UsdmErrors.invalidLeverage(leverage);
     const before = this.accounts.leverageOf(acct, symbol);
     acct.leverage.set(symbol, leverage);
-    const after = this.risk(acct);
+    const after = this.risk.account(acct);
     const s = after.symbols.find((x) => x.symbol === symbol);
     if (s && s.notional.abs().gt(maxNotionalAt(leverage))) {
       acct.leverage.set(symbol, before);
@@ -492,7 +407,7 @@ export class UsdmVenue implements UsdmVenueApi {
   groundTruth(): UsdmGroundTruth {
     const accounts: Record<string, UsdmGroundTruth['accounts'][string]> = {};
     for (const acct of this.accounts.all()) {
-      const r = this.risk(acct);
+      const r = this.risk.account(acct);
       accounts[acct.credentials.id] = {
         wallet: acct.wallet.toFixed(),
         availableBalance: r.available.toFixed(),
@@ -509,7 +424,7 @@ export class UsdmVenue implements UsdmVenueApi {
     }
     return {
       orders: [...this.orders.values()].map((o) => ({ ...orderWire(o), accountId: o.accountId })),
-      algoOrders: [...this.algos.values()].map((a) => ({ ...algoWire(a), accountId: a.accountId })),
+      algoOrders: [...this.algos.values()].map((a) => ({ ...algoWire(a, a.actualOrderId !== undefined ? this.orders.get(a.actualOrderId) : undefined), accountId: a.accountId })),
       trades: this.trades.map((t) => ({ ...tradeWire(t, this.rulesFor(t.symbol)), accountId: t.accountId })),
       accounts,
     };
@@ -538,41 +453,6 @@ export class UsdmVenue implements UsdmVenueApi {
     const first = this.info.rules.values().next();
     if (first.done === true) throw new Error('USD-M exchangeInfo lists no symbol');
     return first.value;
-  }
-
-  /** Open orders of one symbol of an account, as margin sees them. */
-  private exposure(acct: FutAccount, symbol: string): OpenOrderExposure[] {
-    const out: OpenOrderExposure[] = [];
-    for (const o of acct.open.values()) {
-      if (o.symbol === symbol) out.push({ side: o.side, qty: remainingQty(o), price: o.price, reduceOnly: o.reduceOnly });
-    }
-    return out;
-  }
-
-  private riskOf(acct: FutAccount, symbol: string, pos?: Position, extra?: OpenOrderExposure): SymbolRisk {
-    const orders = this.exposure(acct, symbol);
-    if (extra) orders.push(extra);
-    return symbolRisk(symbol, pos ?? acct.positions.get(symbol), orders, markPrice(this.replay, symbol) ?? ZERO, this.accounts.leverageOf(acct, symbol));
-  }
-
-  /** Cross-margin figures of an account over the symbols it is active in (`all`: every listed symbol). */
-  private risk(acct: FutAccount, all = false): AccountRisk {
-    const symbols = all ? [...this.info.rules.keys()] : [...this.accounts.symbolsOf(acct)].sort();
-    return accountRisk(
-      acct.wallet,
-      symbols.map((s) => this.riskOf(acct, s)),
-    );
-  }
-
-  private view(acct: FutAccount, all: boolean): AccountView {
-    return {
-      risk: this.risk(acct, all),
-      asset: this.anyRules().marginAsset,
-      updateTime: acct.updateTime,
-      rulesOf: (s) => this.info.rules.get(s),
-      updateTimeOf: (s) => acct.positions.get(s)?.updateTime ?? 0,
-      breakEvenOf: (s) => breakEvenPrice(s.amt, s.entry, this.taker),
-    };
   }
 
   /**
@@ -616,41 +496,8 @@ export class UsdmVenue implements UsdmVenueApi {
     const fills = input.tif === 'GTX' ? [] : planTaker(book, side, qty, isMarket ? undefined : input.price);
     const takeQty = plannedQty(fills);
     if (input.tif === 'FOK' && takeQty.lt(qty)) throw UsdmErrors.fokRejected();
-    if (!input.reduceOnly) this.checkMargin(acct, symbol, side, fills, isMarket || input.tif === 'IOC' || input.tif === 'FOK' ? ZERO : qty.minus(takeQty), input.price);
+    if (!input.reduceOnly) this.risk.checkNewOrder(acct, symbol, side, fills, isMarket || input.tif === 'IOC' || input.tif === 'FOK' ? ZERO : qty.minus(takeQty), input.price);
     return { ...input, acct, rules, qty, clientOrderId, fills };
-  }
-
-  /**
-   * -2019 when the order raises the initial margin and the available balance after its
-   * taker fills (realized PnL, fees, the new position at the mark) and its resting rest
-   * would fall below zero; -2027 when the worst-case position exceeds the leverage's cap.
-   */
-  private checkMargin(acct: FutAccount, symbol: string, side: OrderSide, fills: readonly PlannedFill[], rest: Decimal, price: Decimal): void {
-    const before = this.risk(acct);
-    const pos = acct.positions.get(symbol);
-    const sim: Position = pos ? { ...pos } : { symbol, amt: ZERO, entry: ZERO, realized: ZERO, updateTime: 0 };
-    let realized = ZERO;
-    for (const f of fills) realized = realized.plus(applyFill(sim, side, f.qty, f.price, 0).realizedPnl);
-    const fee = money(plannedCost(fills).times(this.taker));
-    const extra = rest.gt(ZERO) ? { side, qty: rest, price, reduceOnly: false } : undefined;
-    const after = this.riskOf(acct, symbol, sim, extra);
-    const beforeSym = before.symbols.find((s) => s.symbol === symbol);
-    const imBefore = beforeSym ? beforeSym.positionIM.plus(beforeSym.openOrderIM) : ZERO;
-    const imAfter = after.positionIM.plus(after.openOrderIM);
-    if (imAfter.lte(imBefore)) return;
-    const others = before.symbols.filter((s) => s.symbol !== symbol);
-    const total = accountRisk(before.wallet.plus(realized).minus(fee), [...others, after]);
-    if (total.available.lt(ZERO)) throw UsdmErrors.marginInsufficient();
-    const mark = after.mark;
-    let buyOpen = side === 'BUY' ? rest : ZERO;
-    let sellOpen = side === 'SELL' ? rest : ZERO;
-    for (const o of this.exposure(acct, symbol)) {
-      if (o.reduceOnly) continue;
-      if (o.side === 'BUY') buyOpen = buyOpen.plus(o.qty);
-      else sellOpen = sellOpen.plus(o.qty);
-    }
-    const worst = D.max(sim.amt.plus(buyOpen).abs(), sim.amt.minus(sellOpen).abs()).times(mark);
-    if (worst.gt(maxNotionalAt(this.accounts.leverageOf(acct, symbol)))) throw UsdmErrors.maxPositionAtLeverage();
   }
 
   // ---------------------------------------------------------------- execution
@@ -746,7 +593,7 @@ export class UsdmVenue implements UsdmVenueApi {
     if (order.status === 'FILLED') this.release(order);
     this.report(order, 'TRADE', trade);
     this.bus.emit(order.accountId, () => {
-      const s = this.riskOf(acct, order.symbol, pos);
+      const s = this.risk.symbol(acct, order.symbol, pos);
       return accountUpdate(now, 'ORDER', order.rules.marginAsset, acct.wallet, ZERO, [
         { pos, rules: order.rules, unrealized: s.unrealized, breakEven: breakEvenPrice(pos.amt, pos.entry, this.taker) },
       ]);
@@ -810,7 +657,7 @@ export class UsdmVenue implements UsdmVenueApi {
   private report(order: FutOrder, x: FutExecutionType, trade?: FutTrade): void {
     this.bus.emit(order.accountId, () => {
       const acct = this.accounts.get(order.accountId);
-      return orderTradeUpdate(order, x, this.replay.now(), sideNotionals(this.exposure(acct, order.symbol)), trade);
+      return orderTradeUpdate(order, x, this.replay.now(), sideNotionals(this.risk.exposure(acct, order.symbol)), trade);
     });
   }
 
@@ -955,25 +802,3 @@ function removeFrom<T>(arr: T[], item: T): void {
   if (i >= 0) arr.splice(i, 1);
 }
 
-/**
- * Binance's history window: from `orderId` (an id ≥) the oldest first; else within
- * [startTime, endTime], the oldest first from a start, the most recent without one.
- * `limit` default 500, at most 1000.
- */
-function window<T>(list: readonly T[], q: UsdmHistoryQuery, idOf: (t: T) => number, timeOf: (t: T) => number): T[] {
-  const limit = Math.max(1, Math.min(1000, q.limit ?? 500));
-  if (q.orderId !== undefined) {
-    const from = q.orderId;
-    return list.filter((t) => idOf(t) >= from).slice(0, limit);
-  }
-  let out = [...list];
-  if (q.startTime !== undefined) {
-    const s = q.startTime;
-    out = out.filter((t) => timeOf(t) >= s);
-  }
-  if (q.endTime !== undefined) {
-    const e = q.endTime;
-    out = out.filter((t) => timeOf(t) <= e);
-  }
-  return q.startTime !== undefined ? out.slice(0, limit) : out.slice(-limit);
-}
