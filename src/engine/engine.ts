@@ -27,6 +27,7 @@ import {
   orderMachine,
 } from '../../machines/order.machine.ts';
 import { clientOrderIdFor } from '../domain/client-order-id.ts';
+import { dec } from '../domain/decimal.ts';
 import { type Fill, OrderIntent, type VenueOrderUpdate } from '../domain/order.ts';
 import type { SignalRequest } from '../domain/signal.ts';
 import type { OrderStore } from '../store/index.ts';
@@ -135,15 +136,10 @@ export class Engine implements EngineApi {
         failed++;
         continue;
       }
-      const actor = createActor(this.machine, { snapshot: record.snapshot as OrderSnapshot, input: undefined });
-      actor.start();
-      if (actor.getSnapshot().status === 'error') {
-        log.error({ clientOrderId }, 'persisted snapshot does not fit the order machine: not rehydrated');
-        failed++;
-        continue;
-      }
-      this.register(clientOrderId, actor);
-      this.committed.set(clientOrderId, actor.getSnapshot());
+      // The actor itself is created on the order's first event (see `actorFor`): an idle order costs its snapshot only.
+      const snapshot = record.snapshot as OrderSnapshot;
+      this.committed.set(clientOrderId, snapshot);
+      this.scheduler.set(clientOrderId, nextDeadline(snapshot));
       rehydrated++;
     }
     for (const venue of this.venues.values()) this.subscribeVenue(venue);
@@ -186,12 +182,12 @@ export class Engine implements EngineApi {
   }
 
   async cancel(clientOrderId: string): Promise<OrderView> {
-    const actor = this.actors.get(clientOrderId);
-    if (!actor) {
+    const snap = this.committed.get(clientOrderId);
+    if (!snap) {
       if (this.opts.store.getActor(clientOrderId)) throw new EngineError('conflict', `order ${clientOrderId} is closed: nothing to cancel`);
       throw new EngineError('not_found', `no order ${clientOrderId}`);
     }
-    const state = actor.getSnapshot().value;
+    const state = snap.value;
     if (!['RECEIVED', 'VALIDATED', 'SUBMITTED', 'UNKNOWN', 'ACCEPTED', 'PARTIAL'].includes(state)) {
       throw new EngineError('conflict', `order ${clientOrderId} is ${state}: it cannot be cancelled now`);
     }
@@ -234,17 +230,14 @@ export class Engine implements EngineApi {
 
   status(): EngineStatus {
     const byState: Record<string, number> = {};
-    for (const a of this.actors.values()) {
-      const s = a.getSnapshot().value;
-      byState[s] = (byState[s] ?? 0) + 1;
-    }
+    for (const snap of this.committed.values()) byState[snap.value] = (byState[snap.value] ?? 0) + 1;
     return {
       state: this.state,
       venues: [...this.venues.values()].map((v) => {
         const streams = Object.fromEntries(this.streamStates.get(v.id) ?? []);
         return { id: v.id, connected: Object.values(streams).length > 0 && Object.values(streams).every((s) => s === 'up'), streams };
       }),
-      orders: { live: this.actors.size, byState },
+      orders: { live: this.committed.size, byState },
       inspector: this.opts.inspector?.status() ?? { enabled: false },
       journalSeq: this.lastSeq,
       uptimeMs: this.now() - this.startedAt,
@@ -263,6 +256,8 @@ export class Engine implements EngineApi {
       return inspector.status();
     }
     await inspector.enable();
+    // Every live order is shown: orders restored lazily get their actor now.
+    for (const cid of [...this.committed.keys()]) this.actorFor(cid);
     for (const a of this.actors.values()) inspector.attach(a);
     return inspector.status();
   }
@@ -298,6 +293,11 @@ export class Engine implements EngineApi {
       );
     }
     const intent = parsed.data;
+    if (this.committed.has(clientOrderId) || this.actors.has(clientOrderId) || this.opts.store.getActor(clientOrderId)) {
+      // The order of this signal exists although its signal record does not (written by an older version, or a store repaired by hand): never place it twice.
+      const existing = await this.order(clientOrderId);
+      return { signalId, clientOrderId, state: existing.state, duplicate: true };
+    }
     const actor = createActor(this.machine, { input: { intent, submitTimeoutMs: this.submitTimeoutMs, cancelTimeoutMs: this.cancelTimeoutMs } });
     actor.start();
     this.register(clientOrderId, actor);
@@ -333,13 +333,35 @@ export class Engine implements EngineApi {
   }
 
   /**
+   * The live actor of an order, restored from its last committed snapshot on
+   * first use after a restart; undefined when the order is not live (or its
+   * snapshot does not fit the machine, which is logged once and left as is).
+   */
+  private actorFor(clientOrderId: string): OrderActor | undefined {
+    const live = this.actors.get(clientOrderId);
+    if (live) return live;
+    const snapshot = this.committed.get(clientOrderId);
+    if (!snapshot) return undefined;
+    const actor = createActor(this.machine, { snapshot, input: undefined });
+    actor.start();
+    if (actor.getSnapshot().status === 'error') {
+      this.opts.logger.error({ clientOrderId }, 'persisted snapshot does not fit the order machine: not rehydrated');
+      this.committed.delete(clientOrderId);
+      this.scheduler.set(clientOrderId, null);
+      return undefined;
+    }
+    this.register(clientOrderId, actor);
+    return actor;
+  }
+
+  /**
    * Sends one event to one order actor. When it changes the actor, the new
    * snapshot and a journal entry are committed; once committed, the events go
    * to subscribers and the effects run. Resolves with the journal sequence
    * number, or undefined when the actor ignored the event (or is not live).
    */
   private dispatch(clientOrderId: string, event: OrderEvent, signal?: { id: string; result: StoredSignalResult }): Promise<number | undefined> {
-    const actor = this.actors.get(clientOrderId);
+    const actor = this.actorFor(clientOrderId);
     if (!actor) return Promise.resolve(undefined);
     const before = actor.getSnapshot();
     actor.send(event);
@@ -352,15 +374,22 @@ export class Engine implements EngineApi {
     const linkVenue = ctx.venueOrderId !== null && before.context.venueOrderId === null;
     const newTransitions = ctx.transitions.slice(before.context.transitions.length);
     const appliedFill = event.type === 'FILL' && ctx.tradeIds.length > before.context.tradeIds.length ? event.fill : undefined;
-    const commit = this.opts.store.commitTransition({
-      clientOrderId,
-      snapshot: actor.getPersistedSnapshot(),
-      version: ORDER_MACHINE_VERSION,
-      journalEntry: { event, from: before.value, to: after.value, at: event.at },
-      live,
-      ...(linkVenue && ctx.venueOrderId !== null && { venueOrder: { symbol: ctx.symbol, orderId: ctx.venueOrderId } }),
-      ...(signal && { signal }),
-    });
+    // Write-ahead transitions (those that send something to the venue, and a signal's first one) wait for the
+    // flush to disk; facts learnt from the venue wait for the commit only: after a power loss the startup
+    // reconciliation learns them again from the venue.
+    const writeAhead = signal !== undefined || effects.includes('submit') || effects.includes('cancel');
+    const commit = this.opts.store.commitTransition(
+      {
+        clientOrderId,
+        snapshot: actor.getPersistedSnapshot(),
+        version: ORDER_MACHINE_VERSION,
+        journalEntry: { event, from: before.value, to: after.value, at: event.at },
+        live,
+        ...(linkVenue && ctx.venueOrderId !== null && { venueOrder: { symbol: ctx.symbol, orderId: ctx.venueOrderId } }),
+        ...(signal && { signal }),
+      },
+      { durability: writeAhead ? 'flush' : 'commit' },
+    );
     this.scheduler.set(clientOrderId, nextDeadline(after));
     const done = commit.then(
       (seq) => {
@@ -517,7 +546,10 @@ export class Engine implements EngineApi {
 
   /** Routes a venue message to its order actor by client order id. */
   private route(clientOrderId: string, event: OrderEvent): void {
-    if (this.actors.has(clientOrderId)) {
+    const snap = this.committed.get(clientOrderId);
+    if (snap || this.actors.has(clientOrderId)) {
+      if (snap && event.type === 'VENUE_UPDATE' && repeatsVenueView(snap.context, event.update)) return;
+      if (snap && event.type === 'FILL' && snap.context.tradeIds.includes(event.fill.tradeId)) return;
       void this.dispatch(clientOrderId, event).catch(() => undefined);
       return;
     }
@@ -531,7 +563,7 @@ export class Engine implements EngineApi {
   // ------------------------------------------------------------------ reconciliation
 
   private async reconcileAll(): Promise<number> {
-    const ids = [...this.actors.keys()];
+    const ids = [...this.committed.keys()];
     const concurrency = this.opts.reconcileConcurrency ?? 8;
     let next = 0;
     let done = 0;
@@ -554,10 +586,10 @@ export class Engine implements EngineApi {
    * time + the recvWindow); until then the look-up is repeated.
    */
   private async reconcileOne(clientOrderId: string, atStartup = false, attempt = 0): Promise<void> {
-    const actor = this.actors.get(clientOrderId);
-    if (!actor) return;
-    const ctx = actor.getSnapshot().context;
-    const state = actor.getSnapshot().value;
+    const snap = this.actors.get(clientOrderId)?.getSnapshot() ?? this.committed.get(clientOrderId);
+    if (!snap || isFinal(snap)) return;
+    const ctx = snap.context;
+    const state = snap.value;
     const venue = this.venueOf(ctx);
     if (!venue) return;
     if (state === 'RECEIVED') {
@@ -635,6 +667,11 @@ export class Engine implements EngineApi {
       createdAt: ctx.receivedAt,
     };
   }
+}
+
+/** True when a venue update tells the order nothing it does not know (same status, executed quantity and venue id). */
+function repeatsVenueView(ctx: OrderContext, u: VenueOrderUpdate): boolean {
+  return u.status === ctx.lastVenueStatus && u.venueOrderId === ctx.venueOrderId && dec(u.filledQuantity).eq(ctx.venueFilledQuantity);
 }
 
 /** The intent an actor was created from, for the venue call. */

@@ -1,0 +1,843 @@
+/**
+ * Engine benchmark, one run: `npx tsx scripts/bench/engine.ts` (about 1–2 minutes on 2 cores).
+ *
+ * Prints, each beside its target with PASS/MISS:
+ * 1. socket signal → venue acknowledgement latency p50/p99 (real daemon wiring: Engine +
+ *    LMDB store with the daemon's durability + real Unix socket + real client + real ccxt
+ *    port; the simulator in its own process), beside the raw ccxt `createOrder` round trip
+ *    to the same simulator with the intent committed to LMDB first (target p50 ≤ 2× raw);
+ * 2. venue order/fill updates per second through routing → actor → LMDB commit, fed as
+ *    domain objects through a harness port (target ≥ 50,000/s), and end to end from raw
+ *    `executionReport` websocket frames through the real ccxt.pro client and `src/venue/`;
+ * 3. rehydration of 100,000 persisted live orders in a fresh process (target ≤ 1.5 s);
+ * 4. RSS with 10,000 live orders in a fresh process (target ≤ 150 MB).
+ *
+ * Options: `--only latency|updates|ws|rehydrate|rss` (one part, e.g. under `node --cpu-prof`),
+ * `--n <latency samples per side>` (default 1200), `--keep` (keep the temp folders),
+ * `--no-user-stream` (diagnostic for part 1: the engine without its user-data stream).
+ *
+ * Run `node --cpu-prof --import tsx scripts/bench/engine.ts --only <part>` to profile one part.
+ *
+ * Internal child modes: `--child rehydrate <dir> <replica|engine|list>`, `--child rss <n> <venue-json>`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ccxt from 'ccxt';
+import { NEVER, of } from 'rxjs';
+import { createActor } from 'xstate';
+import {
+  ORDER_MACHINE_VERSION,
+  type OrderContext,
+  type OrderSnapshot,
+  nextDeadline,
+  orderMachine,
+} from '../../machines/order.machine.ts';
+import { IngressError, connect } from '../../src/cli/client.ts';
+import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
+import type { Fill, VenueOrderUpdate } from '../../src/domain/order.ts';
+import type { EngineEvent } from '../../src/engine/api.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { Inspector } from '../../src/engine/inspector.ts';
+import { DeadlineScheduler } from '../../src/engine/scheduler.ts';
+import type { VenuePort } from '../../src/engine/venue-port.ts';
+import { startSocketServer } from '../../src/ingress/server.ts';
+import { OrderStore, type TransitionInput } from '../../src/store/index.ts';
+import { createVenuePort } from '../../src/venue/port.ts';
+import {
+  HarnessPort,
+  type JsonChild,
+  benchLogger,
+  fmtInt,
+  liveOrderRecord,
+  mib,
+  ms3,
+  nextTurn,
+  openUpdate,
+  since,
+  sleep,
+  spawnJsonChild,
+  summary,
+  until,
+  venueOrderIdOf,
+  verdict,
+  withTimeout,
+} from './engine-lib.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const VENUE_SCRIPT = fileURLToPath(new URL('./engine-venue.ts', import.meta.url));
+const RECV_WINDOW_MS = 10_000;
+const RISK = { maxOrderNotional: '250000' };
+
+interface VenueInfo {
+  description: { http: string; ws: string; apiKey: string; secret: string; ccxt: Record<string, unknown> };
+  raw: { apiKey: string; secret: string };
+  bestBid: string;
+  framesWs: string;
+}
+
+interface Figure {
+  label: string;
+  value: string;
+  target: string;
+  ok: boolean;
+}
+
+const figures: Figure[] = [];
+function report(f: Figure): void {
+  figures.push(f);
+  console.log(`  => ${f.label}: ${f.value} — target ${f.target} — ${verdict(f.ok)}`);
+}
+
+/** As the daemon does (src/cli/daemon.ts `withRecvWindow`). */
+function withRecvWindow(ccxtOptions: Record<string, unknown>, recvWindowMs: number): Record<string, unknown> {
+  const options = typeof ccxtOptions.options === 'object' && ccxtOptions.options !== null ? ccxtOptions.options : {};
+  return { ...ccxtOptions, options: { ...options, recvWindow: recvWindowMs } };
+}
+
+/** The daemon's engine options (defaults of src/cli/daemon-config.ts), inspector constructed and off. */
+function newEngine(store: OrderStore, venues: VenuePort[]): Engine {
+  const logger = benchLogger('engine');
+  return new Engine({
+    store,
+    venues,
+    logger,
+    risk: RISK,
+    submitTimeoutMs: 15_000,
+    cancelTimeoutMs: 15_000,
+    recvWindowMs: RECV_WINDOW_MS,
+    inspector: new Inspector({ port: 4242, logger }),
+  });
+}
+
+/** The daemon opens its store with the default durability ('flush': resolves once fsync'd). */
+function openStore(dir: string): Promise<OrderStore> {
+  return OrderStore.open(dir, { onProblem: (p) => process.stderr.write(`store problem: ${JSON.stringify(p)}\n`) });
+}
+
+/** Counts engine transitions by target state. */
+function countTransitions(engine: Engine): { counts: Map<string, number>; stop(): void } {
+  const counts = new Map<string, number>();
+  const sub = engine.events().subscribe((e: EngineEvent) => {
+    if (e.type === 'transition') counts.set(e.to, (counts.get(e.to) ?? 0) + 1);
+  });
+  return { counts, stop: () => sub.unsubscribe() };
+}
+
+/** A port whose streams are a real ccxt adapter's and whose REST answers come from memory (orders the venue never saw). */
+function streamsOnlyPort(real: VenuePort): VenuePort {
+  const memory = new HarnessPort(real.id);
+  return {
+    id: real.id,
+    limits: (s) => real.limits(s),
+    submit: (i) => memory.submit(i),
+    cancel: (cid) => memory.cancel(cid),
+    lookup: () => memory.lookup(),
+    orderUpdates$: real.orderUpdates$,
+    fills$: real.fills$,
+    connectivity$: real.connectivity$,
+    close: () => real.close(),
+  };
+}
+
+/** Places `n` limit buys `<prefix>-<i>` through `engine.signal`, `concurrency` at a time. */
+async function placeOrders(engine: Engine, prefix: string, n: number, price: string, quantity: string, concurrency = 500): Promise<void> {
+  for (let start = 0; start < n; start += concurrency) {
+    const batch: Promise<unknown>[] = [];
+    for (let i = start; i < Math.min(n, start + concurrency); i++) {
+      batch.push(engine.signal({ signalId: `${prefix}-${i}`, instrument: 'BTC/USDT', side: 'buy', type: 'limit', quantity, price, timeInForce: 'GTC' }));
+    }
+    await Promise.all(batch);
+  }
+}
+
+// =====================================================================================
+// 1. Latency: socket signal → venue acknowledgement, beside raw ccxt createOrder + LMDB
+// =====================================================================================
+
+async function latency(venue: JsonChild, info: VenueInfo, perSide: number, root: string, noUserStream: boolean): Promise<void> {
+  console.log('\n[1] socket signal → venue acknowledgement latency, beside raw ccxt createOrder with the intent committed to LMDB first');
+  if (noUserStream) console.log('  DIAGNOSTIC --no-user-stream: the engine gets no user-data stream (acknowledgements come from the REST answers only)');
+  const desc = info.description;
+  const logger = benchLogger('engine');
+  const port = await createVenuePort(
+    {
+      id: 'paper',
+      exchange: 'binance',
+      apiKey: desc.apiKey,
+      secret: desc.secret,
+      ccxtOptions: withRecvWindow(desc.ccxt, RECV_WINDOW_MS),
+      enableRateLimit: false,
+    },
+    logger.child({ component: 'venue' }),
+  );
+  // The real port, with the start and end of each submit noted (hrtime) to split the latency; behaviour unchanged.
+  const submitTimes = new Map<string, { start: bigint; end: bigint }>();
+  const timedPort: VenuePort = {
+    id: port.id,
+    limits: (s) => port.limits(s),
+    submit: async (intent) => {
+      const start = process.hrtime.bigint();
+      const outcome = await port.submit(intent);
+      submitTimes.set(intent.clientOrderId, { start, end: process.hrtime.bigint() });
+      return outcome;
+    },
+    cancel: (cid, s) => port.cancel(cid, s),
+    lookup: (cid, s) => port.lookup(cid, s),
+    orderUpdates$: noUserStream ? NEVER : port.orderUpdates$,
+    fills$: noUserStream ? NEVER : port.fills$,
+    connectivity$: noUserStream ? of({ stream: 'orders', state: 'up' as const }, { stream: 'fills', state: 'up' as const }) : port.connectivity$,
+    close: () => port.close(),
+  };
+  const store = await openStore(join(root, 'latency-engine'));
+  // Likewise the engine store's commitTransition (instance wrapper): how long each commit waits (commit + fsync).
+  const commitMs: number[] = [];
+  let recordCommits = false;
+  const commitTransition = store.commitTransition.bind(store);
+  store.commitTransition = async (input, options) => {
+    const t = process.hrtime.bigint();
+    try {
+      return await commitTransition(input, options);
+    } finally {
+      if (recordCommits) commitMs.push(since(t));
+    }
+  };
+  const engine = newEngine(store, [timedPort]);
+  await engine.start();
+  const sockPath = join(root, 'engine.sock');
+  const server = await startSocketServer({ path: sockPath, engine, logger: logger.child({ component: 'socket' }) });
+  await until(() => {
+    const s = engine.status().venues[0]?.streams;
+    return s?.['orders'] === 'up' && s['fills'] === 'up';
+  }, 'the engine user-data streams');
+
+  const subscriber = await connect(sockPath);
+  const events = subscriber.events();
+  await subscriber.request('subscribe');
+  const client = await connect(sockPath);
+
+  const ackWaiters = new Map<string, (v: { t: bigint; to: string }) => void>();
+  const closeWaiters = new Map<string, () => void>();
+  const pump = (async () => {
+    for await (const e of events) {
+      if (e.type !== 'transition') continue;
+      if (e.from === 'SUBMITTED') {
+        const w = ackWaiters.get(e.clientOrderId);
+        if (w) {
+          ackWaiters.delete(e.clientOrderId);
+          w({ t: process.hrtime.bigint(), to: e.to });
+        }
+      }
+      if (e.to === 'CLOSED') {
+        const w = closeWaiters.get(e.clientOrderId);
+        if (w) {
+          closeWaiters.delete(e.clientOrderId);
+          w();
+        }
+      }
+    }
+  })();
+
+  // Raw baseline: its own account (no user-data subscriber on it), its own LMDB store with the daemon's durability.
+  const rawStore = await openStore(join(root, 'latency-raw'));
+  const ex = new ccxt.pro.binance({
+    ...desc.ccxt,
+    apiKey: info.raw.apiKey,
+    secret: info.raw.secret,
+    enableRateLimit: false,
+    options: { ...(desc.ccxt['options'] as Record<string, unknown>), recvWindow: RECV_WINDOW_MS },
+  });
+  await ex.loadMarkets();
+
+  const price = (Math.floor(Number(info.bestBid) * 0.9 * 100) / 100).toFixed(2);
+  const quantity = '0.00020';
+  console.log(
+    `  orders: limit buy ${quantity} BTC/USDT GTC at ${price} (90% of the best bid ${info.bestBid}: acknowledged, never filled), one at a time; ` +
+      'open orders cancelled after every block of 150 (MAX_NUM_ORDERS 200)',
+  );
+
+  const engineAck: number[] = [];
+  const engineReply: number[] = [];
+  const toSubmit: number[] = [];
+  const inSubmit: number[] = [];
+  const afterSubmit: number[] = [];
+  const rawRtt: number[] = [];
+  const rawCommit: number[] = [];
+  const ackStates = new Map<string, number>();
+  const simEngine: number[] = [];
+  const simRaw: number[] = [];
+  let seq = 0;
+
+  const engineBlock = async (n: number, record: boolean): Promise<void> => {
+    const cids: string[] = [];
+    await venue.ask({ cmd: 'resetTimings' });
+    recordCommits = record;
+    for (let i = 0; i < n; i++) {
+      const signalId = `lat-${++seq}`;
+      const cid = clientOrderIdFor(signalId, 'entry');
+      const acked = new Promise<{ t: bigint; to: string }>((resolve) => ackWaiters.set(cid, resolve));
+      const t0 = process.hrtime.bigint();
+      const reply = await client.request('signal', { signal: { signalId, instrument: 'BTC/USDT', side: 'buy', type: 'limit', quantity, price, timeInForce: 'GTC' } });
+      const tReply = since(t0);
+      const ack = await withTimeout(acked, 30_000, `the acknowledgement of ${cid}`);
+      const tAck = Number(ack.t - t0) / 1e6;
+      if (reply.clientOrderId !== cid) throw new Error('unexpected client order id');
+      cids.push(cid);
+      if (record) {
+        engineReply.push(tReply);
+        engineAck.push(tAck);
+        const st = submitTimes.get(cid);
+        if (st) {
+          toSubmit.push(Number(st.start - t0) / 1e6);
+          inSubmit.push(Number(st.end - st.start) / 1e6);
+          afterSubmit.push(Number(ack.t - st.end) / 1e6);
+        }
+        ackStates.set(ack.to, (ackStates.get(ack.to) ?? 0) + 1);
+      }
+    }
+    recordCommits = false;
+    const t = await venue.ask({ cmd: 'timings' });
+    if (record) simEngine.push(Number(t['p50Us']) / 1000);
+    // Cancel through the socket and wait until every order is CLOSED (an order already closed answers `conflict`).
+    const closed = cids.map((cid) => new Promise<void>((resolve) => closeWaiters.set(cid, resolve)));
+    await Promise.all(
+      cids.map((clientOrderId) =>
+        client.request('cancel', { clientOrderId }).catch((err: unknown) => {
+          closeWaiters.get(clientOrderId)?.();
+          closeWaiters.delete(clientOrderId);
+          if (!(err instanceof IngressError && err.code === 'conflict')) throw err;
+        }),
+      ),
+    );
+    await withTimeout(Promise.all(closed), 30_000, 'the cancelled orders to close');
+  };
+
+  const rawBlock = async (n: number, record: boolean): Promise<void> => {
+    const ids: string[] = [];
+    await venue.ask({ cmd: 'resetTimings' });
+    for (let i = 0; i < n; i++) {
+      const signalId = `raw-${++seq}`;
+      const cid = clientOrderIdFor(signalId, 'entry');
+      const intent = { clientOrderId: cid, signalId, leg: 'entry', venue: 'raw', accountId: 'raw', symbol: 'BTC/USDT', side: 'buy', type: 'limit', timeInForce: 'GTC', quantity, price, reduceOnly: false, createdAt: Date.now() };
+      const t0 = process.hrtime.bigint();
+      await rawStore.commitTransition({
+        clientOrderId: cid,
+        snapshot: intent,
+        version: 1,
+        journalEntry: { event: { type: 'INTENT', intent }, from: 'NONE', to: 'SUBMITTING', at: intent.createdAt },
+        live: true,
+      });
+      const tCommit = since(t0);
+      const order = await ex.createOrder('BTC/USDT', 'limit', 'buy', Number(quantity), Number(price), { newClientOrderId: cid });
+      const t = since(t0);
+      ids.push(String(order.id));
+      if (record) {
+        rawRtt.push(t);
+        rawCommit.push(tCommit);
+      }
+    }
+    const t = await venue.ask({ cmd: 'timings' });
+    if (record) simRaw.push(Number(t['p50Us']) / 1000);
+    await Promise.all(ids.map((id) => ex.cancelOrder(id, 'BTC/USDT')));
+  };
+
+  // Warm-up: JIT, connections, LMDB pages.
+  await engineBlock(100, false);
+  await rawBlock(100, false);
+  const block = 150;
+  for (let done = 0; done < perSide; done += block) {
+    const n = Math.min(block, perSide - done);
+    await engineBlock(n, true);
+    await rawBlock(n, true);
+  }
+
+  const e = summary(engineAck);
+  const r = summary(rawRtt);
+  const er = summary(engineReply);
+  const rc = summary(rawCommit);
+  const median = (xs: number[]): number => summary(xs).p50;
+  console.log(`  engine: n=${e.n} (after 100 warm-up), acknowledgement states: ${[...ackStates].map(([s, c]) => `${s} ${c}`).join(', ')}`);
+  console.log(`    signal → ack event received on the socket subscribe stream: p50 ${ms3(e.p50)}, p90 ${ms3(e.p90)}, p99 ${ms3(e.p99)}`);
+  console.log(`    signal → reply (RISK_APPROVED + SUBMIT committed, fsync'd):   p50 ${ms3(er.p50)}, p90 ${ms3(er.p90)}, p99 ${ms3(er.p99)}`);
+  const ts = summary(toSubmit);
+  const is = summary(inSubmit);
+  const as = summary(afterSubmit);
+  console.log(
+    `    split (p50s, n=${ts.n}): signal sent → venue submit starts ${ms3(ts.p50)} | port.submit (ccxt createOrder + parse) ${ms3(is.p50)} | ` +
+      `submit answered → ack event received ${ms3(as.p50)}`,
+  );
+  const cm = summary(commitMs);
+  console.log(
+    `    engine commits (OrderStore.commitTransition, durability 'flush'): ${(cm.n / e.n).toFixed(2)} per order, each awaited p50 ${ms3(cm.p50)}, p99 ${ms3(cm.p99)}; ` +
+      'two are on the ack path one after the other (intent + SUBMIT, then the venue answer)',
+  );
+  console.log(`    simulator's own handling of REST requests in engine blocks: p50 ${ms3(median(simEngine))} (median of per-block p50s)`);
+  console.log(`  raw baseline (ccxt.pro.binance.createOrder, enableRateLimit: false, same simulator, own account): n=${r.n}`);
+  console.log(`    commit intent to LMDB (OrderStore, durability 'flush' as the daemon) + createOrder: p50 ${ms3(r.p50)}, p90 ${ms3(r.p90)}, p99 ${ms3(r.p99)}`);
+  console.log(`    of which the awaited LMDB commit: p50 ${ms3(rc.p50)}, p99 ${ms3(rc.p99)}`);
+  console.log(`    simulator's own handling of REST requests in raw blocks: p50 ${ms3(median(simRaw))}`);
+  console.log('  ccxt throttle OFF for both (enableRateLimit: false); engine, socket server, client and raw ccxt in this process; simulator in a child process.');
+  report({
+    label: 'signal → venue ack latency',
+    value: `p50 ${ms3(e.p50)} (${(e.p50 / r.p50).toFixed(2)}× raw p50 ${ms3(r.p50)}), p99 ${ms3(e.p99)} (raw p99 ${ms3(r.p99)})`,
+    target: 'p50 ≤ 2× raw',
+    ok: e.p50 <= 2 * r.p50,
+  });
+
+  await client.close();
+  await subscriber.close();
+  await pump.catch(() => undefined);
+  await server.close();
+  await engine.stop();
+  await port.close();
+  await ex.close();
+  await store.close();
+  await rawStore.close();
+}
+
+// =====================================================================================
+// 2a. Venue updates per second: domain objects through a harness port
+// =====================================================================================
+
+async function harnessUpdates(root: string, orders: number, fillsPerOrder: number): Promise<void> {
+  console.log('\n[2a] venue order/fill updates per second: VenueOrderUpdate/Fill objects → routing → actor → LMDB commit');
+  const store = await openStore(join(root, 'updates'));
+  const port = new HarnessPort('bench');
+  const engine = newEngine(store, [port]);
+  await engine.start();
+  const counter = countTransitions(engine);
+  const tp = process.hrtime.bigint();
+  await placeOrders(engine, 'upd', orders, '60000', '0.00100');
+  await until(() => (counter.counts.get('ACCEPTED') ?? 0) >= orders, 'every order ACCEPTED');
+  const placeMs = since(tp);
+
+  // For every order: fillsPerOrder maker fills of equal size, each followed by the venue's cumulative update; the
+  // last update is FILLED (closed). Interleaved round-robin across orders, as a busy account's stream is.
+  const part = 100_000 / fillsPerOrder; // units of 1e-8 BTC, 0.001 BTC per order
+  const q = (units: number): string => (units / 1e8).toFixed(8);
+  const items: Array<{ kind: 'fill'; v: Fill } | { kind: 'update'; v: VenueOrderUpdate }> = [];
+  const t0ms = Date.now();
+  for (let k = 1; k <= fillsPerOrder; k++) {
+    for (let i = 0; i < orders; i++) {
+      const signalId = `upd-${i}`;
+      const clientOrderId = clientOrderIdFor(signalId, 'entry');
+      const venueOrderId = venueOrderIdOf(signalId);
+      const time = t0ms + k * 10;
+      items.push({
+        kind: 'fill',
+        v: { tradeId: String(70_000_000 + i * fillsPerOrder + k), venueOrderId, clientOrderId, price: '60000.00000000', quantity: q(part), feeAmount: q(part / 1000), feeCurrency: 'BTC', liquidity: 'maker', time },
+      });
+      items.push({
+        kind: 'update',
+        v: { clientOrderId, venueOrderId, status: k === fillsPerOrder ? 'closed' : 'open', filledQuantity: q(part * k), averagePrice: '60000', time },
+      });
+    }
+  }
+  const seq0 = store.lastSeq();
+  const expectedSeq = seq0 + items.length;
+  const chunk = 256;
+  const t0 = process.hrtime.bigint();
+  for (let j = 0; j < items.length; j += chunk) {
+    const end = Math.min(items.length, j + chunk);
+    for (let x = j; x < end; x++) {
+      const it = items[x];
+      if (it?.kind === 'fill') port.fills.next(it.v);
+      else if (it) port.orderUpdates.next(it.v);
+    }
+    await nextTurn();
+  }
+  const pushMs = since(t0);
+  await until(() => store.lastSeq() >= expectedSeq && (counter.counts.get('CLOSED') ?? 0) >= orders, 'every update committed', 120_000);
+  await store.flush();
+  const ms = since(t0);
+  const rate = items.length / (ms / 1000);
+  const live = engine.status().orders.live;
+  console.log(
+    `  ${fmtInt(orders)} live orders (placed through engine.signal in ${fmtInt(placeMs)} ms), then ${fmtInt(items.length)} updates ` +
+      `(${fillsPerOrder} fills + ${fillsPerOrder} cumulative status updates per order, the last FILLED → CLOSED, archived) pushed ${chunk} per event-loop turn`,
+  );
+  console.log(
+    `  all committed (${fmtInt(store.lastSeq() - seq0)} journal entries, durability 'flush', every order CLOSED, ${live} still live) in ${fmtInt(ms)} ms; ` +
+      `pushing (synchronous routing + actor.send + commit enqueue) took ${fmtInt(pushMs)} ms of it`,
+  );
+  report({ label: 'venue updates/s (domain objects → actor → LMDB)', value: `${fmtInt(rate)}/s`, target: '≥ 50,000/s', ok: rate >= 50_000 });
+  counter.stop();
+  await engine.stop();
+  await store.close();
+}
+
+// =====================================================================================
+// 2b. Venue updates per second from raw websocket frames (ccxt.pro + src/venue streams)
+// =====================================================================================
+
+async function wsUpdates(venue: JsonChild, info: VenueInfo, root: string, orders: number, fillsPerOrder: number): Promise<void> {
+  console.log('\n[2b] the same from raw executionReport websocket frames: ws-api frames → ccxt.pro → src/venue streams → engine → LMDB');
+  const built = await venue.ask({ cmd: 'frames', prefix: 'wsb', n: orders, fills: fillsPerOrder });
+  const desc = info.description;
+  const logger = benchLogger('engine');
+  const real = await createVenuePort(
+    {
+      id: 'paper',
+      exchange: 'binance',
+      apiKey: desc.apiKey,
+      secret: desc.secret,
+      urls: { http: desc.http, ws: info.framesWs },
+      ccxtOptions: withRecvWindow(desc.ccxt, RECV_WINDOW_MS),
+      enableRateLimit: false,
+    },
+    logger.child({ component: 'venue' }),
+  );
+  const store = await openStore(join(root, 'ws-updates'));
+  const engine = newEngine(store, [streamsOnlyPort(real)]);
+  await engine.start();
+  await until(() => {
+    const s = engine.status().venues[0]?.streams;
+    return s?.['orders'] === 'up' && s['fills'] === 'up';
+  }, 'the user-data streams on the frame server');
+  const counter = countTransitions(engine);
+  await placeOrders(engine, 'wsb', orders, '60000', '0.00100');
+  await until(() => (counter.counts.get('ACCEPTED') ?? 0) >= orders, 'every order ACCEPTED');
+  const subs = await venue.ask({ cmd: 'subscribers' });
+  if (subs['subscribers'] !== 1) throw new Error(`frame server has ${String(subs['subscribers'])} subscribers`);
+
+  const seq0 = store.lastSeq();
+  const t0 = process.hrtime.bigint();
+  const pushed = venue.ask({ cmd: 'push' });
+  // Until every order is CLOSED, or nothing new has been committed for 10 s (updates lost on the way: reported).
+  let lastSeq = store.lastSeq();
+  let lastProgress = Date.now();
+  let lastCommitAt = process.hrtime.bigint();
+  while ((counter.counts.get('CLOSED') ?? 0) < orders && Date.now() - lastProgress < 10_000) {
+    await sleep(1);
+    const now = store.lastSeq();
+    if (now !== lastSeq) {
+      lastSeq = now;
+      lastProgress = Date.now();
+      lastCommitAt = process.hrtime.bigint();
+    }
+  }
+  await store.flush();
+  const closedOrders = counter.counts.get('CLOSED') ?? 0;
+  const ms = closedOrders >= orders ? since(t0) : Number(lastCommitAt - t0) / 1e6;
+  const sent = await pushed;
+  const frames = Number(built['frames']);
+  const commits = store.lastSeq() - seq0;
+  if (closedOrders < orders) {
+    console.log(`  WARNING: only ${fmtInt(closedOrders)} of ${fmtInt(orders)} orders CLOSED; nothing committed for 10 s after ${fmtInt(commits)} commits (updates lost between the socket and the engine); rate up to the last commit`);
+  }
+  console.log(
+    `  ${fmtInt(orders)} live orders; ${fmtInt(frames)} executionReport frames (x=TRADE, ${fillsPerOrder} per order, the last FILLED; ` +
+      `${fmtInt(Number(built['bytes']) / frames)} bytes each) sent by a minimal ws-api server in the venue process (send side took ${fmtInt(Number(sent['ms']))} ms)`,
+  );
+  console.log(
+    `  ${fmtInt(closedOrders)} orders CLOSED after ${fmtInt(ms)} ms: ${fmtInt(commits)} commits (each frame → 1 order update + 1 fill) = ` +
+      `${fmtInt(commits / (ms / 1000))} domain updates/s`,
+  );
+  report({ label: 'venue updates/s from raw ws frames (end to end)', value: `${fmtInt(frames / (ms / 1000))} frames/s = ${fmtInt(commits / (ms / 1000))} updates/s`, target: '≥ 50,000 updates/s', ok: commits / (ms / 1000) >= 50_000 });
+  counter.stop();
+  await engine.stop();
+  await real.close();
+  await store.close();
+}
+
+// =====================================================================================
+// 3. Rehydration of 100,000 persisted live orders in a fresh process
+// =====================================================================================
+
+async function rehydration(root: string, n: number): Promise<void> {
+  console.log(`\n[3] rehydrate ${fmtInt(n)} persisted live orders in a fresh process`);
+  const dir = join(root, 'rehydrate');
+  const store = await openStore(dir);
+  const t0 = process.hrtime.bigint();
+  const t0ms = Date.now() - 3_600_000;
+  const size = 5_000;
+  const states = new Map<string, number>();
+  for (let start = 0; start < n; start += size) {
+    const batch: TransitionInput[] = [];
+    for (let i = start; i < Math.min(n, start + size); i++) {
+      const r = liveOrderRecord(i, 'paper', t0ms);
+      states.set(r.to, (states.get(r.to) ?? 0) + 1);
+      batch.push({
+        clientOrderId: r.clientOrderId,
+        snapshot: r.snapshot,
+        version: ORDER_MACHINE_VERSION,
+        journalEntry: { event: r.lastEvent, from: r.from, to: r.to, at: r.lastEvent.at },
+        live: true,
+        venueOrder: { symbol: r.symbol, orderId: r.venueOrderId },
+      });
+    }
+    const outcomes = await store.commitTransitions(batch);
+    if (outcomes.some((o) => o.status !== 'committed')) throw new Error('populate: a transition was refused');
+  }
+  const populateMs = since(t0);
+  await store.close();
+  console.log(
+    `  populated with the real order machine (createActor, RISK_APPROVED, SUBMIT, VENUE_UPDATE[, FILL], getPersistedSnapshot) and ` +
+      `commitTransitions in batches of ${fmtInt(size)}: ${[...states].map(([s, c]) => `${fmtInt(c)} ${s}`).join(', ')} in ${fmtInt(populateMs)} ms`,
+  );
+  const run = async (mode: 'replica' | 'engine' | 'list'): Promise<Record<string, unknown>> => {
+    const w0 = process.hrtime.bigint();
+    const child = spawnJsonChild(SELF, ['--child', 'rehydrate', dir, mode]);
+    const out = await child.next();
+    const code = await child.exited;
+    if (code !== 0) throw new Error(`rehydrate child exited ${code}`);
+    return { ...out, wallMs: since(w0) };
+  };
+  const a = await run('replica');
+  const b = await run('engine');
+  const c = await run('list');
+  console.log(
+    "  child A, exactly what Engine.start() does before reconciling: OrderStore.open + for each store.listLive() record: version check, " +
+      'createActor(machine.provide(engine actions), {snapshot}).start(), status check, registry Map + DeadlineScheduler.set(nextDeadline)',
+  );
+  console.log(
+    `    open ${ms3(Number(a['openMs']))}, rehydrate ${fmtInt(Number(a['rehydrateMs']))} ms (${fmtInt(Number(a['rehydrated']))} actors, ${String(a['failed'])} failed); ` +
+      `step total ${fmtInt(Number(a['stepMs']))} ms; modules loaded ${fmtInt(Number(a['loadedAtMs']))} ms after process start; ` +
+      `done ${fmtInt(Number(a['doneAtMs']))} ms after process start; child wall time incl. node + tsx start and exit ${fmtInt(Number(a['wallMs']))} ms; RSS ${mib(Number(a['rss']))}`,
+  );
+  console.log(
+    `  child B, the real Engine.start() (rehydrate + reconcile all ${fmtInt(n)} through a harness port whose lookups answer not_found at once): ` +
+      `open ${ms3(Number(b['openMs']))}, start() ${fmtInt(Number(b['rehydrateMs']))} ms (${fmtInt(Number(b['rehydrated']))} rehydrated, ${fmtInt(Number(b['reconciled']))} reconciled)`,
+  );
+  console.log(
+    `  child C, open + store.listLive() alone (decode + zod, no actors: the floor for a start that creates actors lazily): ${fmtInt(Number(c['stepMs']))} ms for ${fmtInt(Number(c['rehydrated']))} records`,
+  );
+  const stepMs = Number(a['stepMs']);
+  report({ label: `rehydrate ${fmtInt(n)} live orders (open + rehydrate, fresh process)`, value: `${fmtInt(stepMs)} ms`, target: '≤ 1,500 ms', ok: stepMs <= 1500 });
+}
+
+async function rehydrateChild(dir: string, mode: 'replica' | 'engine' | 'list'): Promise<void> {
+  const loadedAtMs = performance.now();
+  const t0 = process.hrtime.bigint();
+  const store = await OrderStore.open(dir, {});
+  const openMs = since(t0);
+  const t1 = process.hrtime.bigint();
+  let rehydrated = 0;
+  let failed = 0;
+  let reconciled = 0;
+  if (mode === 'replica') {
+    const pending = new Map<string, string[]>();
+    const queue = (effect: string) => ({ context }: { context: OrderContext }) => {
+      const list = pending.get(context.clientOrderId);
+      if (list) list.push(effect);
+      else pending.set(context.clientOrderId, [effect]);
+    };
+    const machine = orderMachine.provide({ actions: { emitSubmit: queue('submit'), emitCancel: queue('cancel'), emitReconcile: queue('reconcile') } });
+    const actors = new Map<string, ReturnType<typeof createActor<typeof machine>>>();
+    const scheduler = new DeadlineScheduler(() => undefined);
+    for (const { clientOrderId, record } of store.listLive()) {
+      if (record.version !== ORDER_MACHINE_VERSION) {
+        failed++;
+        continue;
+      }
+      const actor = createActor(machine, { snapshot: record.snapshot as OrderSnapshot, input: undefined });
+      actor.start();
+      if (actor.getSnapshot().status === 'error') {
+        failed++;
+        continue;
+      }
+      actors.set(clientOrderId, actor);
+      scheduler.set(clientOrderId, nextDeadline(actor.getSnapshot()));
+      rehydrated++;
+    }
+    scheduler.clear();
+  } else if (mode === 'list') {
+    for (const { record } of store.listLive()) if (record.version === ORDER_MACHINE_VERSION) rehydrated++;
+  } else {
+    const engine = newEngine(store, [new HarnessPort('paper')]);
+    const r = await engine.start();
+    rehydrated = r.rehydrated;
+    failed = r.failed;
+    reconciled = r.reconciled;
+  }
+  const rehydrateMs = since(t1);
+  const doneAtMs = performance.now();
+  const rss = process.memoryUsage().rss;
+  process.stdout.write(`${JSON.stringify({ loadedAtMs, openMs, rehydrateMs, stepMs: openMs + rehydrateMs, doneAtMs, rehydrated, failed, reconciled, rss })}\n`);
+  process.exit(0);
+}
+
+// =====================================================================================
+// 4. RSS with 10,000 live orders
+// =====================================================================================
+
+async function rss(info: VenueInfo, n: number, root: string): Promise<void> {
+  console.log(`\n[4] RSS with ${fmtInt(n)} live order actors, fresh process (node --expose-gc)`);
+  console.log(
+    '  the daemon composition: real ccxt venue port (markets loaded from the simulator, user-data streams subscribed), LMDB store, ' +
+      'Engine with inspector off, socket server; orders placed through engine.signal (50 at a time), venue REST answered from memory (ACCEPTED)',
+  );
+  const runChild = async (script: string, label: string): Promise<MemoryFigures> => {
+    const child = spawnJsonChild(script, ['--child', 'rss', String(n), JSON.stringify(info)], ['--expose-gc'], script.endsWith('.mjs'));
+    const out = await child.next();
+    const code = await child.exited;
+    if (code !== 0) throw new Error(`rss child exited ${code}`);
+    const before = out['before'] as MemoryFigures;
+    const after = out['after'] as MemoryFigures;
+    const stages = out['stages'] as Array<{ stage: string } & MemoryFigures>;
+    console.log(`  ${label}:`);
+    for (const st of stages) {
+      console.log(
+        `    ${`${st.stage}:`.padEnd(38)} RSS ${mib(st.rss).padStart(10)} (anon ${mib(st.rssAnon)}, file ${mib(st.rssFile)}) | V8 heap used ${mib(st.heapUsed)} of ${mib(st.heapTotal)} | external ${mib(st.external)}`,
+      );
+    }
+    console.log(
+      `    live actors ${fmtInt(Number(out['live']))}; per live order: RSS +${fmtInt((after.rss - before.rss) / n)} bytes, V8 heap used +${fmtInt((after.heapUsed - before.heapUsed) / n)} bytes (figures after 3× gc())`,
+    );
+    return after;
+  };
+  const asRun = await runChild(SELF, 'A. as `npm start` runs the daemon: node --import tsx (TypeScript compiled on load)');
+  const bundle = compiledBundle(root);
+  let compiled: MemoryFigures | undefined;
+  if (bundle) compiled = await runChild(bundle, 'B. the same code compiled ahead of time (esbuild bundle of this script, packages external), plain node');
+  else console.log('  B. skipped: esbuild (a dependency of tsx) not found');
+  report({
+    label: `RSS with ${fmtInt(n)} live orders`,
+    value: `${mib(asRun.rss)} under tsx as npm start runs it (V8 heap used ${mib(asRun.heapUsed)})${compiled ? `; ${mib(compiled.rss)} compiled ahead of time` : ''}`,
+    target: '≤ 150 MB (143.1 MiB)',
+    ok: asRun.rss <= 150 * 1024 * 1024,
+  });
+}
+
+/** Bundles this script with esbuild into `<root>/compiled/engine.mjs` (packages resolved through a node_modules link); undefined when esbuild is missing. */
+function compiledBundle(root: string): string | undefined {
+  const esbuild = fileURLToPath(new URL('../../node_modules/.bin/esbuild', import.meta.url));
+  if (!existsSync(esbuild)) return undefined;
+  const dir = join(root, 'compiled');
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(dir, 'node_modules'), 'dir');
+  const out = join(dir, 'engine.mjs');
+  const r = spawnSync(esbuild, [SELF, '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${out}`, '--log-level=warning'], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    console.log(`  esbuild failed: ${r.stderr}`);
+    return undefined;
+  }
+  return out;
+}
+
+interface MemoryFigures extends NodeJS.MemoryUsage {
+  /** From /proc/self/status (Linux), bytes: anonymous memory, file-backed mappings (LMDB's map, code), shared memory. */
+  readonly rssAnon: number;
+  readonly rssFile: number;
+  readonly rssShmem: number;
+}
+
+function procStatus(): Pick<MemoryFigures, 'rssAnon' | 'rssFile' | 'rssShmem'> {
+  let text = '';
+  try {
+    text = readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return { rssAnon: Number.NaN, rssFile: Number.NaN, rssShmem: Number.NaN };
+  }
+  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024;
+  return { rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem') };
+}
+
+async function rssChild(n: number, info: VenueInfo): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const collect = async (): Promise<MemoryFigures> => {
+    for (let i = 0; i < 3; i++) {
+      gc?.();
+      await sleep(20);
+    }
+    return { ...process.memoryUsage(), ...procStatus() };
+  };
+  const stages: Array<{ stage: string } & MemoryFigures> = [];
+  const stage = async (name: string): Promise<MemoryFigures> => {
+    const m = await collect();
+    stages.push({ stage: name, ...m });
+    return m;
+  };
+  await stage('modules loaded');
+  const root = await mkdtemp(join(tmpdir(), 'bench-engine-rss-'));
+  try {
+    const desc = info.description;
+    const logger = benchLogger('engine');
+    const real = await createVenuePort(
+      { id: 'paper', exchange: 'binance', apiKey: desc.apiKey, secret: desc.secret, ccxtOptions: withRecvWindow(desc.ccxt, RECV_WINDOW_MS), enableRateLimit: false },
+      logger,
+    );
+    await stage('ccxt port created, markets loaded');
+    const store = await openStore(join(root, 'store'));
+    const engine = newEngine(store, [streamsOnlyPort(real)]);
+    await engine.start();
+    const server = await startSocketServer({ path: join(root, 'engine.sock'), engine, logger });
+    await until(() => engine.status().venues[0]?.streams['orders'] === 'up', 'streams up');
+    const counter = countTransitions(engine);
+    const before = await stage('engine running, streams up, 0 orders');
+    await placeOrders(engine, 'rss', n, '60000', '0.00100', 50);
+    await until(() => (counter.counts.get('ACCEPTED') ?? 0) >= n, 'every order ACCEPTED');
+    await store.flush();
+    const after = await stage(`${n} live orders`);
+    const live = engine.status().orders.live;
+    process.stdout.write(`${JSON.stringify({ before, after, live, stages })}\n`);
+    await server.close();
+    await engine.stop();
+    await real.close();
+    await store.close();
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
+// =====================================================================================
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const opt = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = opt('--only');
+  const perSide = Number(opt('--n') ?? 1200);
+  const keep = argv.includes('--keep');
+  const want = (part: string): boolean => only === undefined || only === part;
+  const started = process.hrtime.bigint();
+  console.log(
+    `engine bench — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at start`,
+  );
+  const root = await mkdtemp(join(tmpdir(), 'bench-engine-'));
+  let venue: JsonChild | undefined;
+  try {
+    let info: VenueInfo | undefined;
+    if (want('latency') || want('ws') || want('rss')) {
+      venue = spawnJsonChild(VENUE_SCRIPT, []);
+      info = (await venue.next()) as unknown as VenueInfo;
+      console.log(
+        `simulator: separate process (pid ${venue.proc.pid}), stepped clock warmed by 60 s of the recording, its rate limits off (rateLimits.enabled: false), ${info.description.http}`,
+      );
+    }
+    if (want('latency') && venue && info) await latency(venue, info, perSide, root, argv.includes('--no-user-stream'));
+    if (want('updates')) await harnessUpdates(root, 10_000, 4);
+    if (want('ws') && venue && info) await wsUpdates(venue, info, root, 5_000, 4);
+    if (want('rss') && info) await rss(info, 10_000, root);
+    if (venue) {
+      await venue.ask({ cmd: 'close' }).catch(() => undefined);
+      await venue.exited;
+      venue = undefined;
+    }
+    if (want('rehydrate')) await rehydration(root, 100_000);
+  } finally {
+    venue?.proc.kill('SIGTERM');
+    if (!keep) await rm(root, { recursive: true, force: true });
+    else console.log(`kept ${root}`);
+  }
+  console.log(`\nsummary (whole run ${fmtInt(since(started) / 1000)} s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} at the end):`);
+  for (const f of figures) console.log(`  ${verdict(f.ok)}  ${f.label}: ${f.value} (target ${f.target})`);
+}
+
+const childAt = process.argv.indexOf('--child');
+if (childAt >= 0) {
+  const kind = process.argv[childAt + 1];
+  const mode = process.argv[childAt + 3];
+  if (kind === 'rehydrate') await rehydrateChild(process.argv[childAt + 2] ?? '', mode === 'engine' || mode === 'list' ? mode : 'replica');
+  else if (kind === 'rss') await rssChild(Number(process.argv[childAt + 2]), JSON.parse(process.argv[childAt + 3] ?? '{}') as VenueInfo);
+  else throw new Error(`unknown child mode ${kind}`);
+} else {
+  await main();
+  process.exit(0);
+}
