@@ -586,27 +586,16 @@ async function rehydration(root: string, n: number): Promise<void> {
     if (code !== 0) throw new Error(`rehydrate child exited ${code}`);
     return { ...out, wallMs: since(w0) };
   };
-  const a = await run('replica');
   const b = await run('engine');
   const c = await run('list');
   console.log(
-    "  child A, exactly what Engine.start() does before reconciling: OrderStore.open + for each store.listLive() record: version check, " +
-      'createActor(machine.provide(engine actions), {snapshot}).start(), status check, registry Map + DeadlineScheduler.set(nextDeadline)',
+    `  the real Engine.start() in a fresh process (reads every live record; an order's actor is created on its first event; ` +
+      `then reconciles all ${fmtInt(n)} through a harness port whose look-ups answer at once): ` +
+      `open ${ms3(Number(b['openMs']))}, start() ${fmtInt(Number(b['rehydrateMs']))} ms (${fmtInt(Number(b['rehydrated']))} rehydrated, ${fmtInt(Number(b['reconciled']))} reconciled); RSS ${mib(Number(b['rss']))}`,
   );
-  console.log(
-    `    open ${ms3(Number(a['openMs']))}, rehydrate ${fmtInt(Number(a['rehydrateMs']))} ms (${fmtInt(Number(a['rehydrated']))} actors, ${String(a['failed'])} failed); ` +
-      `step total ${fmtInt(Number(a['stepMs']))} ms; modules loaded ${fmtInt(Number(a['loadedAtMs']))} ms after process start; ` +
-      `done ${fmtInt(Number(a['doneAtMs']))} ms after process start; child wall time incl. node + tsx start and exit ${fmtInt(Number(a['wallMs']))} ms; RSS ${mib(Number(a['rss']))}`,
-  );
-  console.log(
-    `  child B, the real Engine.start() (rehydrate + reconcile all ${fmtInt(n)} through a harness port whose lookups answer not_found at once): ` +
-      `open ${ms3(Number(b['openMs']))}, start() ${fmtInt(Number(b['rehydrateMs']))} ms (${fmtInt(Number(b['rehydrated']))} rehydrated, ${fmtInt(Number(b['reconciled']))} reconciled)`,
-  );
-  console.log(
-    `  child C, open + store.listLive() alone (decode + zod, no actors: the floor for a start that creates actors lazily): ${fmtInt(Number(c['stepMs']))} ms for ${fmtInt(Number(c['rehydrated']))} records`,
-  );
-  const stepMs = Number(a['stepMs']);
-  report({ label: `rehydrate ${fmtInt(n)} live orders (open + rehydrate, fresh process)`, value: `${fmtInt(stepMs)} ms`, target: '≤ 1,500 ms', ok: stepMs <= 1500 });
+  console.log(`  for comparison, open + store.listLive() alone (decode + zod): ${fmtInt(Number(c['stepMs']))} ms for ${fmtInt(Number(c['rehydrated']))} records`);
+  const stepMs = Number(b['openMs']) + Number(b['rehydrateMs']);
+  report({ label: `rehydrate ${fmtInt(n)} live orders (open + Engine.start(), fresh process)`, value: `${fmtInt(stepMs)} ms`, target: '≤ 1,500 ms', ok: stepMs <= 1500 });
 }
 
 async function rehydrateChild(dir: string, mode: 'replica' | 'engine' | 'list'): Promise<void> {

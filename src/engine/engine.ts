@@ -42,6 +42,7 @@ import {
   type OrdersQuery,
   type SignalResult,
 } from './api.ts';
+import { CommitBatcher } from './commit-batcher.ts';
 import type { Inspector } from './inspector.ts';
 import { type RiskLimits, checkIntent } from './risk.ts';
 import { DeadlineScheduler } from './scheduler.ts';
@@ -91,6 +92,7 @@ export class Engine implements EngineApi {
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private readonly scheduler: DeadlineScheduler;
+  private readonly commits: CommitBatcher;
   private readonly machine;
   private readonly now: () => number;
   private readonly submitTimeoutMs: number;
@@ -108,6 +110,7 @@ export class Engine implements EngineApi {
     this.cancelTimeoutMs = opts.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS;
     this.recvWindowMs = opts.recvWindowMs ?? 10_000;
     this.lastSeq = opts.store.lastSeq();
+    this.commits = new CommitBatcher(opts.store);
     this.scheduler = new DeadlineScheduler((cid, d) => this.onDeadline(cid, d), this.now);
     const queue = (effect: Effect) => ({ context }: { context: OrderContext }) => {
       const list = this.pendingEffects.get(context.clientOrderId);
@@ -378,7 +381,7 @@ export class Engine implements EngineApi {
     // flush to disk; facts learnt from the venue wait for the commit only: after a power loss the startup
     // reconciliation learns them again from the venue.
     const writeAhead = signal !== undefined || effects.includes('submit') || effects.includes('cancel');
-    const commit = this.opts.store.commitTransition(
+    const commit = this.commits.commit(
       {
         clientOrderId,
         snapshot: actor.getPersistedSnapshot(),
@@ -388,7 +391,7 @@ export class Engine implements EngineApi {
         ...(linkVenue && ctx.venueOrderId !== null && { venueOrder: { symbol: ctx.symbol, orderId: ctx.venueOrderId } }),
         ...(signal && { signal }),
       },
-      { durability: writeAhead ? 'flush' : 'commit' },
+      writeAhead ? 'flush' : 'commit',
     );
     this.scheduler.set(clientOrderId, nextDeadline(after));
     const done = commit.then(
