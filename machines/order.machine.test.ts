@@ -19,6 +19,7 @@ import {
   isFinal,
   needsReconciliation,
   nextDeadline,
+  orderContextOf,
   orderMachine,
   orderStateOf,
 } from './order.machine.ts';
@@ -217,11 +218,11 @@ const unchanged = (ctx: OrderContext, before: OrderContext): void => {
   expect(ctx).toEqual(before);
 };
 const closedAs =
-  (outcome: OrderContext['outcome']) =>
+  (outcome: OrderContext['result']['outcome']) =>
   (ctx: OrderContext, _before: OrderContext, h: Harness): void => {
     expect(h.snapshot.status).toBe('done');
-    expect(ctx.outcome).toBe(outcome);
-    expect(ctx.venueFinal).toBe(true);
+    expect(ctx.result.outcome).toBe(outcome);
+    expect(ctx.venue.final).toBe(true);
     expect(ctx.transitions.at(-1)?.to).toBe('CLOSED');
   };
 
@@ -231,8 +232,8 @@ const edges: Edge[] = [
   {
     row: 2, source: 'RECEIVED', event: 'RISK_DENIED', guard: '-', target: 'DENIED', path: P.RECEIVED, act: E.deny('max_notional_exceeded'), expectState: 'DENIED',
     check: (ctx, _b, h) => {
-      expect(ctx.denyReason).toBe('max_notional_exceeded');
-      expect(ctx.outcome).toBe('denied');
+      expect(ctx.result.denyReason).toBe('max_notional_exceeded');
+      expect(ctx.result.outcome).toBe('denied');
       expect(h.snapshot.status).toBe('done');
     },
   },
@@ -241,9 +242,9 @@ const edges: Edge[] = [
   {
     row: 4, source: 'VALIDATED', event: 'SUBMIT', guard: '-', target: 'SUBMITTED', path: P.VALIDATED, act: E.submit(), expectState: 'SUBMITTED', effects: ['emitSubmit'],
     check: (ctx) => {
-      expect(ctx.submitAttempts).toBe(1);
-      expect(ctx.submittedAt).toBe(SUBMIT_AT);
-      expect(ctx.submitDeadline).toBe(SUBMIT_AT + DEFAULT_SUBMIT_TIMEOUT_MS);
+      expect(ctx.timing.submitAttempts).toBe(1);
+      expect(ctx.timing.submittedAt).toBe(SUBMIT_AT);
+      expect(ctx.timing.submitDeadline).toBe(SUBMIT_AT + DEFAULT_SUBMIT_TIMEOUT_MS);
     },
   },
   { row: 5, source: 'VALIDATED', event: 'CANCEL', guard: '-', target: 'CANCELLED', path: P.VALIDATED, act: E.cancel(), expectState: 'CLOSED', check: closedAs('cancelled') },
@@ -251,32 +252,32 @@ const edges: Edge[] = [
   {
     row: 6, source: 'SUBMITTED', event: 'SUBMIT_TIMEOUT', guard: 'submitDeadlineReached', target: 'UNKNOWN', path: P.SUBMITTED, act: E.submitTimeout(), expectState: 'UNKNOWN', effects: ['emitReconcile'],
     check: (ctx) => {
-      expect(ctx.submitDeadline).toBeNull();
-      expect(ctx.outcome).toBeNull();
+      expect(ctx.timing.submitDeadline).toBeNull();
+      expect(ctx.result.outcome).toBeNull();
     },
   },
   {
     row: 7, source: 'SUBMITTED', event: 'VENUE_REJECTED', guard: '-', target: 'REJECTED', path: P.SUBMITTED, act: E.rejectedBy(), expectState: 'CLOSED',
     check: (ctx, b, h) => {
       closedAs('rejected')(ctx, b, h);
-      expect(ctx.rejectReason).toBe('insufficient_balance');
-      expect(ctx.rejectCode).toBe(-2010);
-      expect(ctx.lastVenueStatus).toBe('rejected');
+      expect(ctx.result.rejectReason).toBe('insufficient_balance');
+      expect(ctx.result.rejectCode).toBe(-2010);
+      expect(ctx.venue.status).toBe('rejected');
     },
   },
   {
     row: 8, source: 'SUBMITTED', event: 'CANCEL', guard: '-', target: 'PENDING_CANCEL', path: P.SUBMITTED, act: E.cancel(), expectState: 'PENDING_CANCEL', effects: ['emitCancel'],
     check: (ctx) => {
-      expect(ctx.submitDeadline).toBeNull();
-      expect(ctx.cancelRequestedAt).toBe(CANCEL_AT);
-      expect(ctx.cancelDeadline).toBe(CANCEL_AT + DEFAULT_CANCEL_TIMEOUT_MS);
+      expect(ctx.timing.submitDeadline).toBeNull();
+      expect(ctx.timing.cancelRequestedAt).toBe(CANCEL_AT);
+      expect(ctx.timing.cancelDeadline).toBe(CANCEL_AT + DEFAULT_CANCEL_TIMEOUT_MS);
     },
   },
   // UNKNOWN
   { row: 9, source: 'UNKNOWN', event: 'VENUE_REJECTED', guard: '-', target: 'REJECTED', path: P.UNKNOWN, act: E.rejectedBy(), expectState: 'CLOSED', check: closedAs('rejected') },
   {
     row: 10, source: 'UNKNOWN', event: 'RECONCILE_NOT_FOUND', guard: 'neverSeenAtVenue', target: 'VALIDATED', path: P.UNKNOWN, act: E.notFound(), expectState: 'VALIDATED',
-    check: (ctx) => expect(ctx.submitAttempts).toBe(1),
+    check: (ctx) => expect(ctx.timing.submitAttempts).toBe(1),
   },
   { row: 11, source: 'UNKNOWN', event: 'CANCEL', guard: '-', target: 'PENDING_CANCEL', path: P.UNKNOWN, act: E.cancel(), expectState: 'PENDING_CANCEL', effects: ['emitCancel'] },
   // ACCEPTED / PARTIAL cancel
@@ -291,18 +292,18 @@ for (const source of ['VALIDATED', 'SUBMITTED', 'UNKNOWN', 'ACCEPTED'] as const)
     {
       row: 14, source, event: 'FILL', guard: 'fillCompletesOrder', target: 'FILLED', path, act: E.fill('t9', '1', '100.5'), expectState: 'FILLED',
       check: (ctx) => {
-        expect(ctx.filledQuantity).toBe('1');
-        expect(ctx.averagePrice).toBe('100.5');
-        expect(ctx.tradeIds).toEqual(['t9']);
-        expect(ctx.venueOrderId).toBe(VOID);
-        expect(ctx.outcome).toBe('filled');
+        expect(ctx.fills.filledQuantity).toBe('1');
+        expect(ctx.fills.averagePrice).toBe('100.5');
+        expect(ctx.fills.tradeIds).toEqual(['t9']);
+        expect(ctx.venue.orderId).toBe(VOID);
+        expect(ctx.result.outcome).toBe('filled');
       },
     },
     {
       row: 15, source, event: 'FILL', guard: '-', target: 'PARTIAL', path, act: E.fill('t9', '0.25', '101'), expectState: 'PARTIAL',
       check: (ctx) => {
-        expect(ctx.filledQuantity).toBe('0.25');
-        expect(ctx.averagePrice).toBe('101');
+        expect(ctx.fills.filledQuantity).toBe('0.25');
+        expect(ctx.fills.averagePrice).toBe('101');
       },
     },
     { row: 16, source, event: 'VENUE_UPDATE', guard: 'venueReportsRejected', target: 'REJECTED', path, act: E.update('rejected'), expectState: 'CLOSED', check: closedAs('rejected') },
@@ -311,26 +312,26 @@ for (const source of ['VALIDATED', 'SUBMITTED', 'UNKNOWN', 'ACCEPTED'] as const)
     {
       row: 19, source, event: 'VENUE_UPDATE', guard: 'venueReportsClosed', target: 'FILLED', path, act: E.update('closed', '1', '100'), expectState: 'FILLED',
       check: (ctx, _b, h) => {
-        expect(ctx.venueFilledQuantity).toBe('1');
-        expect(ctx.filledQuantity).toBe('0');
-        expect(ctx.venueFinal).toBe(true);
+        expect(ctx.venue.filledQuantity).toBe('1');
+        expect(ctx.fills.filledQuantity).toBe('0');
+        expect(ctx.venue.final).toBe(true);
         expect(needsReconciliation(h.snapshot)).toBe(true);
       },
     },
     {
       row: 20, source, event: 'VENUE_UPDATE', guard: 'venueReportsExecution', target: 'PARTIAL', path, act: E.update('open', '0.3', '100'), expectState: 'PARTIAL',
       check: (ctx) => {
-        expect(ctx.venueFilledQuantity).toBe('0.3');
-        expect(ctx.filledQuantity).toBe('0');
-        expect(ctx.lastVenueStatus).toBe('open');
+        expect(ctx.venue.filledQuantity).toBe('0.3');
+        expect(ctx.fills.filledQuantity).toBe('0');
+        expect(ctx.venue.status).toBe('open');
       },
     },
     {
       row: 21, source, event: 'VENUE_UPDATE', guard: '-', target: 'ACCEPTED', path, act: E.update('open', '0', null, T0 + 55), expectState: 'ACCEPTED',
       check: (ctx) => {
-        expect(ctx.venueOrderId).toBe(VOID);
-        expect(ctx.lastVenueStatus).toBe('open');
-        expect(ctx.lastVenueUpdateAt).toBe(T0 + 55);
+        expect(ctx.venue.orderId).toBe(VOID);
+        expect(ctx.venue.status).toBe('open');
+        expect(ctx.venue.updatedAt).toBe(T0 + 55);
       },
     },
   );
@@ -346,16 +347,16 @@ for (const [source, path] of [
     {
       row: 23, source, event: 'FILL', guard: 'fillCompletesOrder', target: 'FILLED', path, act: E.fill('t2', '0.6', '110'), expectState: 'FILLED',
       check: (ctx) => {
-        expect(ctx.filledQuantity).toBe('1');
-        expect(ctx.averagePrice).toBe('106'); // (0.4×100 + 0.6×110) / 1
-        expect(ctx.tradeIds).toEqual(['t1', 't2']);
+        expect(ctx.fills.filledQuantity).toBe('1');
+        expect(ctx.fills.averagePrice).toBe('106'); // (0.4×100 + 0.6×110) / 1
+        expect(ctx.fills.tradeIds).toEqual(['t1', 't2']);
       },
     },
     {
       row: 24, source, event: 'FILL', guard: '-', target: '-', path, act: E.fill('t2', '0.1', '90'), expectState: source,
       check: (ctx) => {
-        expect(ctx.filledQuantity).toBe('0.5');
-        expect(ctx.averagePrice).toBe('98'); // (40 + 9) / 0.5
+        expect(ctx.fills.filledQuantity).toBe('0.5');
+        expect(ctx.fills.averagePrice).toBe('98'); // (40 + 9) / 0.5
       },
     },
     { row: 25, source, event: 'VENUE_UPDATE', guard: 'venueReportsRejected', target: 'REJECTED', path, act: E.update('rejected', '0.4'), expectState: 'CLOSED', check: closedAs('rejected') },
@@ -364,16 +365,16 @@ for (const [source, path] of [
     {
       row: 28, source, event: 'VENUE_UPDATE', guard: 'venueReportsClosed', target: 'FILLED', path, act: E.update('closed', '1', '104'), expectState: 'FILLED',
       check: (ctx) => {
-        expect(ctx.venueFilledQuantity).toBe('1');
-        expect(ctx.venueAveragePrice).toBe('104');
-        expect(ctx.filledQuantity).toBe('0.4');
+        expect(ctx.venue.filledQuantity).toBe('1');
+        expect(ctx.venue.averagePrice).toBe('104');
+        expect(ctx.fills.filledQuantity).toBe('0.4');
       },
     },
     {
       row: 29, source, event: 'VENUE_UPDATE', guard: '-', target: '-', path, act: E.update('open', '0.5', '100'), expectState: source,
       check: (ctx) => {
-        expect(ctx.venueFilledQuantity).toBe('0.5');
-        expect(ctx.lastVenueStatus).toBe('open');
+        expect(ctx.venue.filledQuantity).toBe('0.5');
+        expect(ctx.venue.status).toBe('open');
       },
     },
   );
@@ -385,20 +386,20 @@ edges.push(
     row: 30, source: 'PENDING_CANCEL', event: 'VENUE_REJECTED', guard: '-', target: 'REJECTED', path: P.PENDING_CANCEL_UNSEEN, act: E.rejectedBy(), expectState: 'CLOSED',
     check: (ctx, b, h) => {
       closedAs('rejected')(ctx, b, h);
-      expect(ctx.cancelDeadline).toBeNull();
+      expect(ctx.timing.cancelDeadline).toBeNull();
     },
   },
   { row: 31, source: 'PENDING_CANCEL', event: 'RECONCILE_NOT_FOUND', guard: 'neverSeenAtVenue', target: 'CANCELLED', path: P.PENDING_CANCEL_UNSEEN, act: E.notFound(), expectState: 'CLOSED', check: closedAs('cancelled') },
   {
     row: 32, source: 'PENDING_CANCEL', event: 'CANCEL_REJECTED', guard: 'fullyExecuted', target: 'FILLED', path: P.PENDING_CANCEL_FULL, act: E.cancelRejected('already_filled'), expectState: 'FILLED', effects: ['emitReconcile'],
     check: (ctx) => {
-      expect(ctx.cancelRejectReason).toBe('already_filled');
-      expect(ctx.cancelDeadline).toBeNull();
+      expect(ctx.result.cancelRejectReason).toBe('already_filled');
+      expect(ctx.timing.cancelDeadline).toBeNull();
     },
   },
   {
     row: 33, source: 'PENDING_CANCEL', event: 'CANCEL_REJECTED', guard: 'partiallyExecuted', target: 'PARTIAL', path: P.PENDING_CANCEL_PARTIAL, act: E.cancelRejected('unknown_order'), expectState: 'PARTIAL', effects: ['emitReconcile'],
-    check: (ctx) => expect(ctx.cancelRejectReason).toBe('unknown_order'),
+    check: (ctx) => expect(ctx.result.cancelRejectReason).toBe('unknown_order'),
   },
   { row: 34, source: 'PENDING_CANCEL', event: 'CANCEL_REJECTED', guard: 'acknowledgedByVenue', target: 'ACCEPTED', path: P.PENDING_CANCEL, act: E.cancelRejected('rate_limited'), expectState: 'ACCEPTED', effects: ['emitReconcile'] },
   { row: 35, source: 'PENDING_CANCEL', event: 'CANCEL_REJECTED', guard: '-', target: 'UNKNOWN', path: P.PENDING_CANCEL_UNSEEN, act: E.cancelRejected('unknown_order'), expectState: 'UNKNOWN', effects: ['emitReconcile'] },
@@ -410,7 +411,7 @@ edges.push(
   { row: 38, source: 'PENDING_CANCEL', event: 'CANCEL_TIMEOUT', guard: 'partiallyExecuted', target: 'PARTIAL', path: P.PENDING_CANCEL_PARTIAL, act: E.cancelTimeout(), expectState: 'PARTIAL', effects: ['emitReconcile'] },
   {
     row: 39, source: 'PENDING_CANCEL', event: 'CANCEL_TIMEOUT', guard: 'acknowledgedByVenue', target: 'ACCEPTED', path: P.PENDING_CANCEL, act: E.cancelTimeout(), expectState: 'ACCEPTED', effects: ['emitReconcile'],
-    check: (ctx) => expect(ctx.cancelDeadline).toBeNull(),
+    check: (ctx) => expect(ctx.timing.cancelDeadline).toBeNull(),
   },
   { row: 40, source: 'PENDING_CANCEL', event: 'CANCEL_TIMEOUT', guard: '-', target: 'UNKNOWN', path: P.PENDING_CANCEL_UNSEEN, act: E.cancelTimeout(), expectState: 'UNKNOWN', effects: ['emitReconcile'] },
 );
@@ -430,24 +431,24 @@ for (const [source, outcome, held, venue] of [
     {
       row: 42, source, event: 'FILL', guard: '-', target: '-', path, act: E.fill('t2', '0.1', '100', { amount: '0.01', currency: 'USDT' }), expectState: source,
       check: (ctx) => {
-        expect(ctx.filledQuantity).toBe(plain(dec(held).plus('0.1')));
-        expect(ctx.fees).toEqual({ USDT: '0.01' });
-        expect(ctx.outcome).toBe(outcome);
+        expect(ctx.fills.filledQuantity).toBe(plain(dec(held).plus('0.1')));
+        expect(ctx.fills.fees).toEqual({ USDT: '0.01' });
+        expect(ctx.result.outcome).toBe(outcome);
       },
     },
     {
       row: 43, source, event: 'VENUE_UPDATE', guard: '-', target: '-', path, act: E.update(status, venue, '100', T0 + 70), expectState: source,
       check: (ctx) => {
-        expect(ctx.lastVenueUpdateAt).toBe(T0 + 70);
-        expect(ctx.venueFilledQuantity).toBe(venue);
+        expect(ctx.venue.updatedAt).toBe(T0 + 70);
+        expect(ctx.venue.filledQuantity).toBe(venue);
       },
     },
     {
       row: 44, source, event: 'always', guard: 'settled', target: 'CLOSED', path, act: E.fill('t2', missing, '100', { amount: '0.02', currency: 'BNB' }), expectState: 'CLOSED',
       check: (ctx, b, h) => {
         closedAs(outcome)(ctx, b, h);
-        expect(ctx.filledQuantity).toBe(venue);
-        expect(ctx.fees).toEqual({ BNB: '0.02' });
+        expect(ctx.fills.filledQuantity).toBe(venue);
+        expect(ctx.fills.fees).toEqual({ BNB: '0.02' });
       },
     },
   );
@@ -537,27 +538,27 @@ describe('fills', () => {
     const h = at(P.ACCEPTED);
     h.send(E.fill('a', '0.1', '100'), E.fill('b', '0.2', '101'));
     expect(0.1 + 0.2).not.toBe(0.3);
-    expect(h.ctx.filledQuantity).toBe('0.3');
+    expect(h.ctx.fills.filledQuantity).toBe('0.3');
     expect(h.state).toBe('PARTIAL');
     h.send(E.fill('c', '0.3', '102.5'));
-    expect(h.ctx.filledQuantity).toBe('0.6');
+    expect(h.ctx.fills.filledQuantity).toBe('0.6');
     h.send(E.fill('d', '0.4', '99.99'));
-    expect(h.ctx.filledQuantity).toBe('1');
+    expect(h.ctx.fills.filledQuantity).toBe('1');
     expect(h.state).toBe('FILLED');
     // notional = 10 + 20.2 + 30.75 + 39.996 = 100.946
-    expect(h.ctx.filledNotional).toBe('100.946');
-    expect(h.ctx.averagePrice).toBe('100.946');
+    expect(h.ctx.fills.filledNotional).toBe('100.946');
+    expect(h.ctx.fills.averagePrice).toBe('100.946');
   });
 
   it('average price is the exact volume-weighted price (40 significant digits, rounded down)', () => {
     const h = new Harness({ intent: OrderIntent.parse({ ...BASE_INTENT, quantity: '3' }) }).send(E.approve(), E.submit(), ACK);
     h.send(E.fill('a', '1', '100'), E.fill('b', '2', '200'));
-    expect(h.ctx.filledNotional).toBe('500');
-    expect(h.ctx.averagePrice).toBe('166.6666666666666666666666666666666666666');
-    expect(dec(h.ctx.averagePrice ?? '0').times(3).lte(500)).toBe(true);
+    expect(h.ctx.fills.filledNotional).toBe('500');
+    expect(h.ctx.fills.averagePrice).toBe('166.6666666666666666666666666666666666666');
+    expect(dec(h.ctx.fills.averagePrice ?? '0').times(3).lte(500)).toBe(true);
     const tiny = at(P.ACCEPTED).send(E.fill('a', '0.00000001', '61837.63'), E.fill('b', '0.00000002', '61837.64'));
-    expect(tiny.ctx.filledNotional).toBe('0.0018551291');
-    expect(tiny.ctx.averagePrice).toBe(plain(new Decimal('0.0018551291').div('0.00000003')));
+    expect(tiny.ctx.fills.filledNotional).toBe('0.0018551291');
+    expect(tiny.ctx.fills.averagePrice).toBe(plain(new Decimal('0.0018551291').div('0.00000003')));
   });
 
   it('fees accumulate per currency, rebates subtract, a zero fee without currency is skipped', () => {
@@ -568,7 +569,7 @@ describe('fills', () => {
       E.fill('d', '0.1', '100', { amount: '-0.004', currency: 'USDT' }),
       E.fill('e', '0.1', '100', { amount: '0', currency: null }),
     );
-    expect(h.ctx.fees).toEqual({ BNB: '0.0003', USDT: '0.006' });
+    expect(h.ctx.fills.fees).toEqual({ BNB: '0.0003', USDT: '0.006' });
   });
 
   it('a duplicate trade id changes nothing, even with a different payload', () => {
@@ -576,17 +577,17 @@ describe('fills', () => {
     const before = h.ctx;
     h.send(E.fill('t1', '0.3', '100', { amount: '0.1', currency: 'USDT' }), E.fill('t1', '0.5', '999', { amount: '9', currency: 'BNB' }));
     expect(h.ctx).toEqual(before);
-    expect(h.ctx.tradeIds).toEqual(['t1']);
+    expect(h.ctx.fills.tradeIds).toEqual(['t1']);
   });
 
   it('a fill after a cancel request is applied', () => {
     const h = at(P.PENDING_CANCEL).send(E.fill('t1', '0.3'));
     expect(h.state).toBe('PENDING_CANCEL');
-    expect(h.ctx.filledQuantity).toBe('0.3');
+    expect(h.ctx.fills.filledQuantity).toBe('0.3');
     h.send(E.update('canceled', '0.3', '100'));
     expect(h.state).toBe('CLOSED');
-    expect(h.ctx.outcome).toBe('cancelled');
-    expect(h.ctx.filledQuantity).toBe('0.3');
+    expect(h.ctx.result.outcome).toBe('cancelled');
+    expect(h.ctx.fills.filledQuantity).toBe('0.3');
   });
 
   it('a late fill after CANCELLED is applied, then the order closes', () => {
@@ -595,27 +596,27 @@ describe('fills', () => {
     expect(needsReconciliation(h.snapshot)).toBe(true);
     h.send(E.fill('late-1', '0.2'));
     expect(h.state).toBe('CANCELLED');
-    expect(h.ctx.filledQuantity).toBe('0.2');
+    expect(h.ctx.fills.filledQuantity).toBe('0.2');
     h.send(E.fill('late-2', '0.3', '102'));
     expect(h.state).toBe('CLOSED');
-    expect(h.ctx.outcome).toBe('cancelled');
-    expect(h.ctx.filledQuantity).toBe('0.5');
-    expect(h.ctx.averagePrice).toBe('101.2');
+    expect(h.ctx.result.outcome).toBe('cancelled');
+    expect(h.ctx.fills.filledQuantity).toBe('0.5');
+    expect(h.ctx.fills.averagePrice).toBe('101.2');
     expect(h.ctx.transitions.map((t) => t.to)).toEqual(['VALIDATED', 'SUBMITTED', 'ACCEPTED', 'PENDING_CANCEL', 'CANCELLED', 'CLOSED']);
   });
 
   it('a late fill after EXPIRED (IOC remainder) is applied', () => {
     const h = at(P.ACCEPTED).send(E.update('expired', '0.7', '100'), E.fill('t1', '0.7'));
     expect(h.state).toBe('CLOSED');
-    expect(h.ctx.outcome).toBe('expired');
-    expect(h.ctx.filledQuantity).toBe('0.7');
+    expect(h.ctx.result.outcome).toBe('expired');
+    expect(h.ctx.fills.filledQuantity).toBe('0.7');
   });
 
   it('fills may arrive before the venue acknowledges the order', () => {
     const submitted = at(P.SUBMITTED).send(E.fill('t1', '0.4'));
     expect(submitted.state).toBe('PARTIAL');
-    expect(submitted.ctx.venueOrderId).toBe(VOID);
-    expect(submitted.ctx.submitDeadline).toBeNull();
+    expect(submitted.ctx.venue.orderId).toBe(VOID);
+    expect(submitted.ctx.timing.submitDeadline).toBeNull();
     submitted.send(ACK); // the late ack does not move a partially filled order back
     expect(submitted.state).toBe('PARTIAL');
 
@@ -628,10 +629,10 @@ describe('fills', () => {
   it('overfill: fills beyond the order quantity are applied (never clamped) and flagged once', () => {
     const h = at(P.ACCEPTED).send(E.fill('t1', '0.8'), E.fill('t2', '0.3', '100', { amount: '0', currency: null }, T0 + 61));
     expect(h.state).toBe('FILLED');
-    expect(h.ctx.filledQuantity).toBe('1.1');
+    expect(h.ctx.fills.filledQuantity).toBe('1.1');
     expect(h.ctx.anomalies).toEqual([{ code: 'overfill', at: T0 + 61, detail: 'executed 1.1 > quantity 1' }]);
     h.send(E.fill('t3', '0.1'));
-    expect(h.ctx.filledQuantity).toBe('1.2');
+    expect(h.ctx.fills.filledQuantity).toBe('1.2');
     expect(h.ctx.anomalies).toHaveLength(1);
     h.send(E.update('closed', '1.2', '100'));
     expect(h.state).toBe('CLOSED');
@@ -646,11 +647,11 @@ describe('fills', () => {
   it('a quote-notional market order is FILLED only when the venue says closed', () => {
     const intent = OrderIntent.parse({ ...BASE_INTENT, type: 'market', price: undefined, timeInForce: undefined, quantity: undefined, quoteQuantity: '100' });
     const h = new Harness({ intent }).send(E.approve(), E.submit(), E.fill('t1', '0.5', '100'), E.fill('t2', '0.4999', '100.02'));
-    expect(h.ctx.quantity).toBeNull();
+    expect(h.ctx.intent.quantity).toBeNull();
     expect(h.state).toBe('PARTIAL');
     h.send(E.update('closed', '0.9999', '100.0099'));
     expect(h.state).toBe('CLOSED');
-    expect(h.ctx.outcome).toBe('filled');
+    expect(h.ctx.result.outcome).toBe('filled');
   });
 });
 
@@ -658,9 +659,9 @@ describe('venue updates, cancels and unknown outcomes', () => {
   it('venue quantities never go backwards and a terminal status is not replaced by a stale open', () => {
     const h = at(P.PENDING_CANCEL).send(E.update('canceled', '0.6', '100'), E.update('open', '0.2', '99'));
     expect(h.state).toBe('CANCELLED');
-    expect(h.ctx.lastVenueStatus).toBe('canceled');
-    expect(h.ctx.venueFilledQuantity).toBe('0.6');
-    expect(h.ctx.venueAveragePrice).toBe('100');
+    expect(h.ctx.venue.status).toBe('canceled');
+    expect(h.ctx.venue.filledQuantity).toBe('0.6');
+    expect(h.ctx.venue.averagePrice).toBe('100');
   });
 
   it('a cancel rejected because the order already filled returns to the right state', () => {
@@ -678,20 +679,20 @@ describe('venue updates, cancels and unknown outcomes', () => {
     expect(b.state).toBe('PARTIAL');
     b.send(E.update('closed', '1', '100'), E.fill('t2', '0.6'));
     expect(b.state).toBe('CLOSED');
-    expect(b.ctx.outcome).toBe('filled');
+    expect(b.ctx.result.outcome).toBe('filled');
   });
 
   it('UNKNOWN → not found → VALIDATED → SUBMIT again with the same client order id', () => {
     const calls: Array<{ coid: string; attempts: number }> = [];
     const machine = orderMachine.provide({
-      actions: { emitSubmit: ({ context }) => void calls.push({ coid: context.clientOrderId, attempts: context.submitAttempts }) },
+      actions: { emitSubmit: ({ context }) => void calls.push({ coid: context.intent.clientOrderId, attempts: context.timing.submitAttempts }) },
     });
     const actor = createActor(machine, { input: { intent: INTENT } }).start();
     for (const e of [...P.UNKNOWN, E.notFound(), E.submit(T0 + 50_000)]) actor.send(e);
     const s = actor.getSnapshot();
     expect(s.value).toBe('SUBMITTED');
-    expect(s.context.submitAttempts).toBe(2);
-    expect(s.context.submitDeadline).toBe(T0 + 50_000 + DEFAULT_SUBMIT_TIMEOUT_MS);
+    expect(s.context.timing.submitAttempts).toBe(2);
+    expect(s.context.timing.submitDeadline).toBe(T0 + 50_000 + DEFAULT_SUBMIT_TIMEOUT_MS);
     expect(calls).toEqual([
       { coid: COID, attempts: 1 },
       { coid: COID, attempts: 2 },
@@ -713,7 +714,7 @@ describe('venue updates, cancels and unknown outcomes', () => {
     const actor = createActor(orderMachine, { input: { intent: INTENT, submitTimeoutMs: 500, cancelTimeoutMs: 700 } }).start();
     actor.send(E.approve());
     actor.send(E.submit(T0 + 1_000));
-    expect(actor.getSnapshot().context.submitDeadline).toBe(T0 + 1_500);
+    expect(actor.getSnapshot().context.timing.submitDeadline).toBe(T0 + 1_500);
     actor.send(E.update('open'));
     actor.send(E.cancel(T0 + 2_000));
     expect(nextDeadline(actor.getSnapshot())).toEqual({ type: 'CANCEL_TIMEOUT', at: T0 + 2_700 });
@@ -735,9 +736,9 @@ describe('effects are supplied by the engine via provide()', () => {
     const seen: string[] = [];
     const machine = orderMachine.provide({
       actions: {
-        emitSubmit: ({ context }) => void seen.push(`submit ${context.clientOrderId} deadline=${String(context.submitDeadline)}`),
-        emitCancel: ({ context }) => void seen.push(`cancel ${context.clientOrderId} deadline=${String(context.cancelDeadline)}`),
-        emitReconcile: ({ context, event }) => void seen.push(`reconcile ${context.clientOrderId} on ${event.type}`),
+        emitSubmit: ({ context }) => void seen.push(`submit ${context.intent.clientOrderId} deadline=${String(context.timing.submitDeadline)}`),
+        emitCancel: ({ context }) => void seen.push(`cancel ${context.intent.clientOrderId} deadline=${String(context.timing.cancelDeadline)}`),
+        emitReconcile: ({ context, event }) => void seen.push(`reconcile ${context.intent.clientOrderId} on ${event.type}`),
       },
     });
     const actor = createActor(machine, { input: { intent: INTENT } }).start();
@@ -783,7 +784,7 @@ describe('persisted snapshot round-trip', () => {
     expect(r.effects).toEqual([]); // restoring re-runs no effect
 
     r.send(E.fill('t2', '0.1', '110')); // still idempotent after restore
-    expect(r.ctx.filledQuantity).toBe('0.5');
+    expect(r.ctx.fills.filledQuantity).toBe('0.5');
     r.send(E.cancel());
     expect(r.state).toBe('PENDING_CANCEL');
     const r2 = roundTrip(r);
@@ -792,7 +793,7 @@ describe('persisted snapshot round-trip', () => {
     expect(r2.state).toBe('FILLED');
     r2.send(E.update('closed', '1', '102'));
     expect(r2.state).toBe('CLOSED');
-    expect(r2.ctx.averagePrice).toBe('101'); // (0.4×100 + 0.1×110 + 0.5×100) / 1
+    expect(r2.ctx.fills.averagePrice).toBe('101'); // (0.4×100 + 0.1×110 + 0.5×100) / 1
   });
 
   it('a restored SUBMITTED order does not submit again and its deadline is still in context', () => {
@@ -824,8 +825,49 @@ describe('persisted snapshot round-trip', () => {
     const status = a.getSnapshot().status;
     expect(errors).toHaveLength(1);
     expect(status).toBe('error');
-    expect(ORDER_MACHINE_VERSION).toBe(1);
+    expect(ORDER_MACHINE_VERSION).toBe(2);
     expect(orderMachine.version).toBe(String(ORDER_MACHINE_VERSION));
+  });
+
+  it('a version-1 context (flat) is converted for reading; other versions are not', () => {
+    // Persisted by ORDER_MACHINE_VERSION 1 after: approve, submit, ack, fill t1 (0.4, fee 0.01 USDT), cancel, cancel rejected.
+    const v1 = {
+      clientOrderId: COID, signalId: 'sig-1', leg: 'entry', venue: 'binance', accountId: 'main', symbol: 'BTC/USDT', side: 'buy', type: 'limit',
+      timeInForce: 'GTC', quantity: '1', quoteQuantity: null, price: '100', stopPrice: null, reduceOnly: false, receivedAt: T0,
+      venueOrderId: VOID, filledQuantity: '0.4', filledNotional: '40', averagePrice: '100', fees: { USDT: '0.01' }, tradeIds: ['t1'],
+      venueFilledQuantity: '0', venueAveragePrice: null, lastVenueStatus: 'open', lastVenueUpdateAt: T0 + 50, venueFinal: false,
+      outcome: null, denyReason: null, rejectReason: null, rejectCode: null, cancelRejectReason: 'rate_limited',
+      submitAttempts: 1, submittedAt: SUBMIT_AT, submitDeadline: null, cancelRequestedAt: CANCEL_AT, cancelDeadline: null,
+      submitTimeoutMs: DEFAULT_SUBMIT_TIMEOUT_MS, cancelTimeoutMs: DEFAULT_CANCEL_TIMEOUT_MS,
+      anomalies: [],
+      transitions: [
+        { from: 'RECEIVED', to: 'VALIDATED', event: 'RISK_APPROVED', at: T0 + 1 },
+        { from: 'VALIDATED', to: 'SUBMITTED', event: 'SUBMIT', at: SUBMIT_AT },
+        { from: 'SUBMITTED', to: 'ACCEPTED', event: 'VENUE_UPDATE', at: T0 + 50 },
+        { from: 'ACCEPTED', to: 'PARTIAL', event: 'FILL', at: T0 + 60 },
+        { from: 'PARTIAL', to: 'PENDING_CANCEL', event: 'CANCEL', at: CANCEL_AT },
+        { from: 'PENDING_CANCEL', to: 'PARTIAL', event: 'CANCEL_REJECTED', at: CANCEL_AT + 5 },
+      ],
+    };
+    const h = at([...P.ACCEPTED, E.fill('t1', '0.4', '100', { amount: '0.01', currency: 'USDT' }), E.cancel(), E.cancelRejected('rate_limited')]);
+    expect(h.state).toBe('PARTIAL');
+    expect(orderContextOf(1, v1)).toEqual(h.ctx);
+    expect(orderContextOf(ORDER_MACHINE_VERSION, h.ctx)).toBe(h.ctx);
+    expect(orderContextOf(0, v1)).toBeUndefined();
+    expect(orderContextOf(ORDER_MACHINE_VERSION + 1, h.ctx)).toBeUndefined();
+  });
+
+  it('every object of the context stays small (XState copies the top level on each assign)', () => {
+    const sizes = (v: unknown, path: string, out: Array<[string, number]>): Array<[string, number]> => {
+      if (v === null || typeof v !== 'object') return out;
+      if (!Array.isArray(v)) out.push([path, Object.keys(v).length]);
+      for (const [k, x] of Object.entries(v)) sizes(x, `${path}.${k}`, out);
+      return out;
+    };
+    const h = at([...P.PENDING_CANCEL_PARTIAL, E.update('canceled', '0.7', '100'), E.fill('t2', '0.3', '100', { amount: '0.01', currency: 'BNB' })]);
+    const objects = sizes(h.ctx, 'context', []);
+    expect(objects.filter(([, n]) => n > 15)).toEqual([]);
+    expect(Object.keys(h.ctx)).toHaveLength(7);
   });
 });
 
@@ -975,20 +1017,20 @@ describe('property: random fill sequences', () => {
         const { h, delivered } = runScenario(s.quantity, s.order, (actor, got) => {
           const sum = [...got.values()].reduce((acc, t) => acc.plus(t.qty), new Decimal(0));
           const notional = [...got.values()].reduce((acc, t) => acc.plus(dec(t.qty).times(t.price)), new Decimal(0));
-          expect(actor.ctx.filledQuantity).toBe(plain(sum));
-          expect(actor.ctx.filledNotional).toBe(plain(notional));
-          expect(actor.ctx.tradeIds).toEqual([...got.keys()]);
-          expect(dec(actor.ctx.filledQuantity).lte(s.quantity)).toBe(true);
-          expect(actor.ctx.averagePrice).toBe(sum.isZero() ? null : plain(notional.div(sum)));
+          expect(actor.ctx.fills.filledQuantity).toBe(plain(sum));
+          expect(actor.ctx.fills.filledNotional).toBe(plain(notional));
+          expect(actor.ctx.fills.tradeIds).toEqual([...got.keys()]);
+          expect(dec(actor.ctx.fills.filledQuantity).lte(s.quantity)).toBe(true);
+          expect(actor.ctx.fills.averagePrice).toBe(sum.isZero() ? null : plain(notional.div(sum)));
           expect(actor.ctx.anomalies).toEqual([]);
           if (actor.state === 'CLOSED') expect(got.size).toBe(s.trades.length);
         });
         // every fill was delivered at least once: all of them count, exactly once
         expect(delivered.size).toBe(s.trades.length);
-        expect(h.ctx.filledQuantity).toBe(s.total);
+        expect(h.ctx.fills.filledQuantity).toBe(s.total);
         if (s.deliverTerminal) {
           expect(h.state).toBe('CLOSED');
-          expect(h.ctx.outcome).toBe(s.terminal === 'canceled' ? 'cancelled' : s.terminal);
+          expect(h.ctx.result.outcome).toBe(s.terminal === 'canceled' ? 'cancelled' : s.terminal);
         } else {
           expect(h.state).not.toBe('CLOSED');
           if (s.full) expect(h.state).toBe('FILLED');
@@ -1003,10 +1045,10 @@ describe('property: random fill sequences', () => {
       fc.property(scenario(true), (s) => {
         const { h } = runScenario(s.quantity, s.order, (actor, got) => {
           const sum = [...got.values()].reduce((acc, t) => acc.plus(t.qty), new Decimal(0));
-          expect(actor.ctx.filledQuantity).toBe(plain(sum));
+          expect(actor.ctx.fills.filledQuantity).toBe(plain(sum));
           expect(actor.ctx.anomalies.filter((a) => a.code === 'overfill').length).toBeLessThanOrEqual(1);
         });
-        expect(h.ctx.filledQuantity).toBe(s.total);
+        expect(h.ctx.fills.filledQuantity).toBe(s.total);
         expect(h.ctx.anomalies.map((a) => a.code)).toEqual(['overfill']);
         expect(h.state).toBe(s.deliverTerminal ? 'CLOSED' : 'FILLED');
       }),

@@ -5,7 +5,7 @@
  * children. Time enters only through each event's `at` (ms since epoch, set by
  * the engine). Effects are named actions that do nothing by default and that
  * the engine overrides with `orderMachine.provide({ actions: { … } })`:
- *   - `emitSubmit`    send the order to the venue (createOrder with `context.clientOrderId`)
+ *   - `emitSubmit`    send the order to the venue (createOrder with `context.intent.clientOrderId`)
  *   - `emitCancel`    ask the venue to cancel it (cancelOrder by client order id)
  *   - `emitReconcile` ask the engine to look the order up at the venue (fetchOrder /
  *                     fetchMyTrades by client order id) and feed the answers back as
@@ -15,8 +15,8 @@
  * synchronously. Because effects are plain actions (not invoked actors), restoring a
  * persisted snapshot never re-runs them (see ../shared/docs/xstate-lmdb-notes.md).
  *
- * Deadlines are timestamps in context (`submitDeadline`, `cancelDeadline`, ms since
- * epoch); the engine's scheduler sends SUBMIT_TIMEOUT / CANCEL_TIMEOUT with
+ * Deadlines are timestamps in context (`timing.submitDeadline`, `timing.cancelDeadline`,
+ * ms since epoch); the engine's scheduler sends SUBMIT_TIMEOUT / CANCEL_TIMEOUT with
  * `at >= deadline` (see {@link nextDeadline}). A timeout event whose `at` is before
  * the current deadline is stale and ignored.
  *
@@ -83,28 +83,35 @@
  * W states never hold a fill (any fill moves the order to PARTIAL or FILLED), so
  * they need no duplicate check; applyFill is idempotent by trade id regardless.
  * DENIED and CLOSED are final states (the actor's status becomes 'done').
- * Entry of every state except RECEIVED: recordTransition (appends {from, to, event, at});
- * entry of FILLED/CANCELLED/EXPIRED/REJECTED/DENIED also: setOutcome.
- * Exit of SUBMITTED: clearSubmitDeadline; exit of PENDING_CANCEL: clearCancelDeadline.
+ * Entry of every state except RECEIVED: recordTransition (appends {from, to, event, at};
+ * entering FILLED/CANCELLED/EXPIRED/REJECTED/DENIED it also sets `result.outcome`, in
+ * the same assign). Exit of SUBMITTED: clearSubmitDeadline; exit of PENDING_CANCEL:
+ * clearCancelDeadline. A microstep therefore runs at most three assigns (exit,
+ * transition action, entry): e.g. SUBMITTED → FILLED on FILL runs clearSubmitDeadline,
+ * applyFill, recordTransition (and row 44, if it follows, one more recordTransition).
  *
  * ## Definitions
  *
- * - executed = max(filledQuantity, venueFilledQuantity): what we know has traded,
+ * Context paths below are those of {@link OrderContext} (grouped: `intent`, `fills`,
+ * `venue`, `result`, `timing`, `anomalies`, `transitions`).
+ *
+ * - executed = max(fills.filledQuantity, venue.filledQuantity): what we know has traded,
  *   from our fills or from the venue's cumulative count, whichever is ahead.
- * - isDuplicateFill: the fill's trade id is already in `tradeIds` (fills are idempotent).
- * - fillCompletesOrder: the order has a base `quantity` and executed, counting this
+ * - isDuplicateFill: the fill's trade id is already in `fills.tradeIds` (fills are idempotent).
+ * - fillCompletesOrder: the order has a base `intent.quantity` and executed, counting this
  *   fill, is >= quantity. (Quote-notional orders reach FILLED only when the venue
  *   reports `closed`.)
  * - venueReports<Status>: the VENUE_UPDATE's status is that status;
  *   venueReportsExecution: executed, counting the update, is > 0.
  * - fullyExecuted: quantity known and executed >= quantity, or the venue said `closed`.
- *   partiallyExecuted: executed > 0. acknowledgedByVenue: some venue status was seen.
+ *   partiallyExecuted: executed > 0. acknowledgedByVenue: some venue status was seen
+ *   (`venue.status` set).
  * - neverSeenAtVenue: no venue status, no fill, nothing executed.
- * - submitDeadlineReached: `submitDeadline` set and event.at >= it.
- *   cancelDeadlinePending: `cancelDeadline` unset or event.at < it (a stale timer).
- * - settled: the venue's outcome is final (`venueFinal`: it reported closed, canceled,
- *   expired or rejected, or the order never reached it) AND filledQuantity >=
- *   venueFilledQuantity (every fill the venue counted has been applied, with its fee).
+ * - submitDeadlineReached: `timing.submitDeadline` set and event.at >= it.
+ *   cancelDeadlinePending: `timing.cancelDeadline` unset or event.at < it (a stale timer).
+ * - settled: the venue's outcome is final (`venue.final`: it reported closed, canceled,
+ *   expired or rejected, or the order never reached it) AND fills.filledQuantity >=
+ *   venue.filledQuantity (every fill the venue counted has been applied, with its fee).
  *
  * ## Design decisions
  *
@@ -115,7 +122,7 @@
  *   or CANCEL locally).
  * - CLOSED means: the venue will do nothing more with the order AND all its fills
  *   and fees are accounted for. Every venue outcome (FILLED, CANCELLED, EXPIRED,
- *   REJECTED) leads to CLOSED once settled; `context.outcome` keeps which one it
+ *   REJECTED) leads to CLOSED once settled; `context.result.outcome` keeps which one it
  *   was. FILLED by our own fills alone is not CLOSED until the venue confirms
  *   (`closed` update) — the engine gets that from the same executionReport.
  * - Late fills: after CANCEL (PENDING_CANCEL) and in CANCELLED/EXPIRED a fill is
@@ -151,9 +158,21 @@ import {
 /**
  * Version of this machine's states and context shape. Store it beside every
  * persisted snapshot; a snapshot written by another version must be migrated or
- * replayed, not restored (XState would start it with status 'error').
+ * replayed, never restored into this machine: XState starts a snapshot naming an
+ * unknown state with status 'error', but a snapshot whose states exist and whose
+ * context has another shape starts normally and fails at its next event. The
+ * stored version is the only guard.
+ *
+ * - 1: flat context of 40 keys.
+ * - 2: the same data grouped into `intent`, `fills`, `venue`, `result`, `timing`,
+ *   `anomalies`, `transitions` (see {@link OrderContext}); states, events and
+ *   transitions unchanged. Version-1 snapshots are NOT restored (the engine logs
+ *   an error and leaves such a live order as it is): drain a version-1 store before
+ *   upgrading (let every live order close under the old code, or cancel them there).
+ *   Closed version-1 orders stay readable: {@link orderContextOf} converts their
+ *   context for views.
  */
-export const ORDER_MACHINE_VERSION = 1;
+export const ORDER_MACHINE_VERSION = 2;
 
 /** Default time allowed for a submit to be answered before the order becomes UNKNOWN (ccxt's 10 s request timeout + 5 s), ms. */
 export const DEFAULT_SUBMIT_TIMEOUT_MS = 15_000;
@@ -259,15 +278,14 @@ export interface OrderAnomaly {
 export type OrderOutcome = 'filled' | 'cancelled' | 'expired' | 'rejected' | 'denied';
 
 /**
- * The order actor's context: plain JSON (decimals as strings, times as ms since
- * epoch), so `getPersistedSnapshot()` can be stored as is.
+ * The order as the client asked for it: copied from the {@link OrderIntent} when
+ * the actor is created, never changed afterwards. Optional intent fields are null here.
  */
-export interface OrderContext {
-  // --- the intent (immutable) ---
+export interface OrderIntentFields {
   readonly clientOrderId: string;
   readonly signalId: string;
   readonly leg: string;
-  /** Venue id (`"binance"`). */
+  /** Venue account id (`"binance"`). Not to be confused with the context's `venue` group (the venue's view of the order). */
   readonly venue: string;
   readonly accountId: string;
   /** ccxt symbol (`BTC/USDT`). */
@@ -286,64 +304,110 @@ export interface OrderContext {
   readonly reduceOnly: boolean;
   /** Intent creation time, ms since epoch. */
   readonly receivedAt: number;
+}
 
-  // --- our fills ---
-  /** The venue's order id, once any venue message named it. */
-  venueOrderId: string | null;
+/** What our own fills add up to (distinct trade ids only). */
+export interface OrderFills {
   /** Sum of the quantities of distinct fills, base currency. */
-  filledQuantity: string;
+  readonly filledQuantity: string;
   /** Sum of price × quantity of distinct fills, quote currency (exact). */
-  filledNotional: string;
+  readonly filledNotional: string;
   /** Volume-weighted average fill price, quote per base: filledNotional / filledQuantity (40 significant digits, rounded down); null before the first fill. */
-  averagePrice: string | null;
+  readonly averagePrice: string | null;
   /** Fees per currency (`{ BNB: "0.0001" }`), summed over distinct fills; negative = rebate. */
-  fees: Record<string, string>;
+  readonly fees: Readonly<Record<string, string>>;
   /** Trade ids of the applied fills, in the order they were applied. */
-  tradeIds: string[];
+  readonly tradeIds: readonly string[];
+}
 
-  // --- the venue's view ---
+/** The venue's own view of the order, from its updates (and the venue order id, from any venue message). */
+export interface OrderVenueView {
+  /** The venue's order id, once any venue message (update or fill) named it. */
+  readonly orderId: string | null;
   /** Venue's cumulative executed quantity (max seen; updates may arrive out of order), base currency. */
-  venueFilledQuantity: string;
+  readonly filledQuantity: string;
   /** Venue's average price at its highest reported executed quantity; null if never reported. */
-  venueAveragePrice: string | null;
+  readonly averagePrice: string | null;
   /** Last venue status (a terminal status is never overwritten by a later 'open'). */
-  lastVenueStatus: VenueOrderStatus | null;
+  readonly status: VenueOrderStatus | null;
   /** Time of the latest venue update (its `time`), ms since epoch. */
-  lastVenueUpdateAt: number | null;
+  readonly updatedAt: number | null;
   /** True once the venue can do nothing more with the order (terminal status, definitive rejection, or it never reached the venue). */
-  venueFinal: boolean;
+  readonly final: boolean;
+}
 
-  // --- outcome and reasons ---
-  outcome: OrderOutcome | null;
+/** How the order ended, and why things were refused. */
+export interface OrderResult {
+  readonly outcome: OrderOutcome | null;
   /** Reason code of RISK_DENIED. */
-  denyReason: string | null;
+  readonly denyReason: string | null;
   /** Reason code of the venue's rejection (`VENUE_REJECTED.reason`, or `venue_rejected` from a status update). */
-  rejectReason: string | null;
+  readonly rejectReason: string | null;
   /** Venue error code of the rejection (Binance `code`, e.g. -2010). */
-  rejectCode: number | null;
+  readonly rejectCode: number | null;
   /** Reason of the last refused cancel. */
-  cancelRejectReason: CancelRejectReason | null;
+  readonly cancelRejectReason: CancelRejectReason | null;
+}
 
-  // --- submit / cancel bookkeeping ---
+/** Submit / cancel bookkeeping: attempts, request times, deadlines and the timeouts they are computed from. */
+export interface OrderTiming {
   /** Number of SUBMITs (a resubmit after RECONCILE_NOT_FOUND reuses the client order id). */
-  submitAttempts: number;
+  readonly submitAttempts: number;
   /** Time of the last SUBMIT, ms since epoch. */
-  submittedAt: number | null;
+  readonly submittedAt: number | null;
   /** While SUBMITTED: when SUBMIT_TIMEOUT is due, ms since epoch; null otherwise. */
-  submitDeadline: number | null;
+  readonly submitDeadline: number | null;
   /** Time of the last CANCEL, ms since epoch. */
-  cancelRequestedAt: number | null;
+  readonly cancelRequestedAt: number | null;
   /** While PENDING_CANCEL: when CANCEL_TIMEOUT is due, ms since epoch; null otherwise. */
-  cancelDeadline: number | null;
-  /** Submit timeout used to compute `submitDeadline`, ms. */
+  readonly cancelDeadline: number | null;
+  /** Submit timeout used to compute `submitDeadline`, ms (fixed at creation). */
   readonly submitTimeoutMs: number;
-  /** Cancel timeout used to compute `cancelDeadline`, ms. */
+  /** Cancel timeout used to compute `cancelDeadline`, ms (fixed at creation). */
   readonly cancelTimeoutMs: number;
+}
 
-  // --- history ---
-  anomalies: OrderAnomaly[];
-  /** Every state change, oldest first (the initial RECEIVED is implicit, at `receivedAt`). */
-  transitions: OrderTransition[];
+/**
+ * The order actor's context: plain JSON (decimals as strings, times as ms since
+ * epoch), so `getPersistedSnapshot()` can be stored as is.
+ *
+ * ## Layout (version 2)
+ *
+ * Seven top-level keys, each group a small object (at most 15 keys) that is
+ * replaced as a whole, never mutated:
+ *
+ * | key           | type                   | changed by                                                        |
+ * |---------------|------------------------|-------------------------------------------------------------------|
+ * | `intent`      | {@link OrderIntentFields} | never (set at creation)                                        |
+ * | `fills`       | {@link OrderFills}     | applyFill                                                         |
+ * | `venue`       | {@link OrderVenueView} | applyVenueUpdate, recordVenueRejection, markNothingAtVenue; applyFill (first `orderId`) |
+ * | `result`      | {@link OrderResult}    | recordTransition (outcome), recordDenial, recordVenueRejection, recordCancelRejection, applyVenueUpdate (`rejectReason`) |
+ * | `timing`      | {@link OrderTiming}    | startSubmit, startCancel, clearSubmitDeadline, clearCancelDeadline |
+ * | `anomalies`   | {@link OrderAnomaly}[] | applyFill, applyVenueUpdate (append only)                         |
+ * | `transitions` | {@link OrderTransition}[] | recordTransition (append only)                                 |
+ *
+ * Why nested: XState's `assign` builds a new context with
+ * `Object.assign({}, context, partial)` for every assign action (up to three per
+ * transition: exit, transition, entry). V8 gives an object built that way (from
+ * `{}`, property by property) 4 in-object fields and at most 12 more fast ones;
+ * past ~16 keys it switches to a dictionary ("slow") layout. The version-1
+ * context had 40 flat keys: one copy took ~10 µs (0.14 µs now), and the dictionary
+ * objects were also slower to read, to persist and to msgpack-encode, and larger
+ * in memory (see scripts/bench/order-actor.ts). Now each assign copies 7
+ * references and rebuilds only the small group(s) it changes (literal or spread);
+ * unchanged groups are shared between successive snapshots. Keep it that way: add
+ * a field to the group it belongs to, and keep every group at or below ~15 keys
+ * (`intent`, the largest, is built once as a literal and never copied).
+ */
+export interface OrderContext {
+  readonly intent: OrderIntentFields;
+  readonly fills: OrderFills;
+  readonly venue: OrderVenueView;
+  readonly result: OrderResult;
+  readonly timing: OrderTiming;
+  readonly anomalies: readonly OrderAnomaly[];
+  /** Every state change, oldest first (the initial RECEIVED is implicit, at `intent.receivedAt`). */
+  readonly transitions: readonly OrderTransition[];
 }
 
 /** Machine input: a validated {@link OrderIntent} (parse it with the `OrderIntent` schema first) and optional timeouts in ms. */
@@ -359,44 +423,35 @@ export interface OrderMachineInput {
 export function initialOrderContext(input: OrderMachineInput): OrderContext {
   const i = input.intent;
   return {
-    clientOrderId: i.clientOrderId,
-    signalId: i.signalId,
-    leg: i.leg,
-    venue: i.venue,
-    accountId: i.accountId,
-    symbol: i.symbol,
-    side: i.side,
-    type: i.type,
-    timeInForce: i.timeInForce ?? null,
-    quantity: i.quantity ?? null,
-    quoteQuantity: i.quoteQuantity ?? null,
-    price: i.price ?? null,
-    stopPrice: i.stopPrice ?? null,
-    reduceOnly: i.reduceOnly,
-    receivedAt: i.createdAt,
-    venueOrderId: null,
-    filledQuantity: '0',
-    filledNotional: '0',
-    averagePrice: null,
-    fees: {},
-    tradeIds: [],
-    venueFilledQuantity: '0',
-    venueAveragePrice: null,
-    lastVenueStatus: null,
-    lastVenueUpdateAt: null,
-    venueFinal: false,
-    outcome: null,
-    denyReason: null,
-    rejectReason: null,
-    rejectCode: null,
-    cancelRejectReason: null,
-    submitAttempts: 0,
-    submittedAt: null,
-    submitDeadline: null,
-    cancelRequestedAt: null,
-    cancelDeadline: null,
-    submitTimeoutMs: input.submitTimeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS,
-    cancelTimeoutMs: input.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS,
+    intent: {
+      clientOrderId: i.clientOrderId,
+      signalId: i.signalId,
+      leg: i.leg,
+      venue: i.venue,
+      accountId: i.accountId,
+      symbol: i.symbol,
+      side: i.side,
+      type: i.type,
+      timeInForce: i.timeInForce ?? null,
+      quantity: i.quantity ?? null,
+      quoteQuantity: i.quoteQuantity ?? null,
+      price: i.price ?? null,
+      stopPrice: i.stopPrice ?? null,
+      reduceOnly: i.reduceOnly,
+      receivedAt: i.createdAt,
+    },
+    fills: { filledQuantity: '0', filledNotional: '0', averagePrice: null, fees: {}, tradeIds: [] },
+    venue: { orderId: null, filledQuantity: '0', averagePrice: null, status: null, updatedAt: null, final: false },
+    result: { outcome: null, denyReason: null, rejectReason: null, rejectCode: null, cancelRejectReason: null },
+    timing: {
+      submitAttempts: 0,
+      submittedAt: null,
+      submitDeadline: null,
+      cancelRequestedAt: null,
+      cancelDeadline: null,
+      submitTimeoutMs: input.submitTimeoutMs ?? DEFAULT_SUBMIT_TIMEOUT_MS,
+      cancelTimeoutMs: input.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS,
+    },
     anomalies: [],
     transitions: [],
   };
@@ -408,57 +463,71 @@ export function initialOrderContext(input: OrderMachineInput): OrderContext {
 
 /** max(our filled quantity, the venue's cumulative filled quantity), base currency. */
 function executedOf(ctx: OrderContext): Decimal {
-  return dmax(dec(ctx.filledQuantity), dec(ctx.venueFilledQuantity));
+  return dmax(dec(ctx.fills.filledQuantity), dec(ctx.venue.filledQuantity));
 }
 
 function reachesQuantity(ctx: OrderContext, executed: Decimal): boolean {
-  return ctx.quantity !== null && executed.gte(dec(ctx.quantity));
+  return ctx.intent.quantity !== null && executed.gte(dec(ctx.intent.quantity));
 }
 
-/** Appends an `overfill` anomaly the first time executed exceeds the order quantity. */
-function withOverfill(ctx: OrderContext, executed: Decimal, at: number): OrderAnomaly[] {
-  if (ctx.quantity === null || executed.lte(dec(ctx.quantity))) return ctx.anomalies;
+/** True when a fill with this trade id was applied already. A linear scan: an order has a handful of fills. */
+function hasTrade(ctx: OrderContext, tradeId: string): boolean {
+  return ctx.fills.tradeIds.includes(tradeId);
+}
+
+/** Appends an `overfill` anomaly the first time executed exceeds the order quantity (else returns the same array). */
+function withOverfill(ctx: OrderContext, executed: Decimal, at: number): readonly OrderAnomaly[] {
+  const quantity = ctx.intent.quantity;
+  if (quantity === null || executed.lte(dec(quantity))) return ctx.anomalies;
   if (ctx.anomalies.some((a) => a.code === 'overfill')) return ctx.anomalies;
-  return [...ctx.anomalies, { code: 'overfill', at, detail: `executed ${plain(executed)} > quantity ${ctx.quantity}` }];
+  return [...ctx.anomalies, { code: 'overfill', at, detail: `executed ${plain(executed)} > quantity ${quantity}` }];
 }
 
-/** The context after applying one fill (idempotent: a known trade id changes nothing). */
+/** The groups a fill changes (idempotent: a known trade id changes nothing). Unchanged groups are returned as they were. */
 function applyFillTo(ctx: OrderContext, fill: Fill, at: number): Partial<OrderContext> {
-  if (ctx.tradeIds.includes(fill.tradeId)) return {};
+  const f = ctx.fills;
+  if (hasTrade(ctx, fill.tradeId)) return {};
   const qty = dec(fill.quantity);
-  const filled = dec(ctx.filledQuantity).plus(qty);
-  const notional = dec(ctx.filledNotional).plus(qty.times(dec(fill.price)));
-  const fees = { ...ctx.fees };
+  const filled = dec(f.filledQuantity).plus(qty);
+  const notional = dec(f.filledNotional).plus(qty.times(dec(fill.price)));
+  let fees = f.fees;
   if (fill.feeCurrency !== null) {
-    fees[fill.feeCurrency] = plain(dec(fees[fill.feeCurrency] ?? '0').plus(dec(fill.feeAmount)));
+    fees = { ...fees, [fill.feeCurrency]: plain(dec(fees[fill.feeCurrency] ?? '0').plus(dec(fill.feeAmount))) };
   }
+  const v = ctx.venue;
   return {
-    venueOrderId: ctx.venueOrderId ?? fill.venueOrderId,
-    filledQuantity: plain(filled),
-    filledNotional: plain(notional),
-    averagePrice: plain(notional.div(filled)),
-    fees,
-    tradeIds: [...ctx.tradeIds, fill.tradeId],
-    anomalies: withOverfill(ctx, dmax(filled, dec(ctx.venueFilledQuantity)), at),
+    fills: {
+      filledQuantity: plain(filled),
+      filledNotional: plain(notional),
+      averagePrice: plain(notional.div(filled)),
+      fees,
+      tradeIds: [...f.tradeIds, fill.tradeId],
+    },
+    venue: v.orderId !== null ? v : { ...v, orderId: fill.venueOrderId },
+    anomalies: withOverfill(ctx, dmax(filled, dec(v.filledQuantity)), at),
   };
 }
 
-/** The context after a venue update: quantities only grow, a terminal status is never replaced by 'open'. */
-function applyVenueUpdateTo(ctx: OrderContext, update: VenueOrderUpdate, at: number): Partial<OrderContext> {
-  const prior = dec(ctx.venueFilledQuantity);
+/** The groups a venue update changes: quantities only grow, a terminal status is never replaced by 'open'. */
+function applyVenueUpdateTo(ctx: OrderContext, update: VenueOrderUpdate, at: number): Pick<OrderContext, 'venue' | 'result' | 'anomalies'> {
+  const v = ctx.venue;
+  const prior = dec(v.filledQuantity);
   const reported = dec(update.filledQuantity);
   const ahead = reported.gt(prior);
   const venueFilled = ahead ? reported : prior;
   const terminal = isTerminalVenueStatus(update.status);
+  const r = ctx.result;
   return {
-    venueOrderId: ctx.venueOrderId ?? update.venueOrderId,
-    venueFilledQuantity: plain(venueFilled),
-    venueAveragePrice: ahead || ctx.venueAveragePrice === null ? (update.averagePrice ?? ctx.venueAveragePrice) : ctx.venueAveragePrice,
-    lastVenueStatus: ctx.venueFinal && !terminal ? ctx.lastVenueStatus : update.status,
-    lastVenueUpdateAt: ctx.lastVenueUpdateAt === null ? update.time : Math.max(ctx.lastVenueUpdateAt, update.time),
-    venueFinal: ctx.venueFinal || terminal,
-    rejectReason: update.status === 'rejected' && ctx.rejectReason === null ? 'venue_rejected' : ctx.rejectReason,
-    anomalies: withOverfill(ctx, dmax(dec(ctx.filledQuantity), venueFilled), at),
+    venue: {
+      orderId: v.orderId ?? update.venueOrderId,
+      filledQuantity: ahead ? plain(reported) : v.filledQuantity,
+      averagePrice: ahead || v.averagePrice === null ? (update.averagePrice ?? v.averagePrice) : v.averagePrice,
+      status: v.final && !terminal ? v.status : update.status,
+      updatedAt: v.updatedAt === null ? update.time : Math.max(v.updatedAt, update.time),
+      final: v.final || terminal,
+    },
+    result: update.status === 'rejected' && r.rejectReason === null ? { ...r, rejectReason: 'venue_rejected' } : r,
+    anomalies: withOverfill(ctx, dmax(dec(ctx.fills.filledQuantity), venueFilled), at),
   };
 }
 
@@ -491,24 +560,24 @@ export const orderMachine = setup({
     input: {} as OrderMachineInput,
   },
   guards: {
-    isDuplicateFill: ({ context, event }) => event.type === 'FILL' && context.tradeIds.includes(event.fill.tradeId),
+    isDuplicateFill: ({ context, event }) => event.type === 'FILL' && hasTrade(context, event.fill.tradeId),
     fillCompletesOrder: ({ context, event }) =>
       event.type === 'FILL' &&
-      reachesQuantity(context, dmax(dec(context.filledQuantity).plus(dec(event.fill.quantity)), dec(context.venueFilledQuantity))),
+      reachesQuantity(context, dmax(dec(context.fills.filledQuantity).plus(dec(event.fill.quantity)), dec(context.venue.filledQuantity))),
     venueReportsRejected: ({ event }) => venueStatusIs(event, 'rejected'),
     venueReportsCanceled: ({ event }) => venueStatusIs(event, 'canceled'),
     venueReportsExpired: ({ event }) => venueStatusIs(event, 'expired'),
     venueReportsClosed: ({ event }) => venueStatusIs(event, 'closed'),
     venueReportsExecution: ({ context, event }) =>
       event.type === 'VENUE_UPDATE' && dmax(executedOf(context), dec(event.update.filledQuantity)).gt(ZERO),
-    fullyExecuted: ({ context }) => context.lastVenueStatus === 'closed' || reachesQuantity(context, executedOf(context)),
+    fullyExecuted: ({ context }) => context.venue.status === 'closed' || reachesQuantity(context, executedOf(context)),
     partiallyExecuted: ({ context }) => executedOf(context).gt(ZERO),
-    acknowledgedByVenue: ({ context }) => context.lastVenueStatus !== null,
+    acknowledgedByVenue: ({ context }) => context.venue.status !== null,
     neverSeenAtVenue: ({ context }) =>
-      context.lastVenueStatus === null && context.tradeIds.length === 0 && executedOf(context).isZero(),
-    submitDeadlineReached: ({ context, event }) => context.submitDeadline !== null && event.at >= context.submitDeadline,
-    cancelDeadlinePending: ({ context, event }) => context.cancelDeadline === null || event.at < context.cancelDeadline,
-    settled: ({ context }) => context.venueFinal && dec(context.filledQuantity).gte(dec(context.venueFilledQuantity)),
+      context.venue.status === null && context.fills.tradeIds.length === 0 && executedOf(context).isZero(),
+    submitDeadlineReached: ({ context, event }) => context.timing.submitDeadline !== null && event.at >= context.timing.submitDeadline,
+    cancelDeadlinePending: ({ context, event }) => context.timing.cancelDeadline === null || event.at < context.timing.cancelDeadline,
+    settled: ({ context }) => context.venue.final && dec(context.fills.filledQuantity).gte(dec(context.venue.filledQuantity)),
   },
   actions: {
     // ----- effects: no-ops here, provided by the engine -----
@@ -516,42 +585,45 @@ export const orderMachine = setup({
     emitCancel: () => {},
     emitReconcile: () => {},
 
-    // ----- context updates -----
+    // ----- context updates: each replaces only the groups it changes -----
     applyFill: assign(({ context, event }) => (event.type === 'FILL' ? applyFillTo(context, event.fill, event.at) : {})),
     applyVenueUpdate: assign(({ context, event }) =>
       event.type === 'VENUE_UPDATE' ? applyVenueUpdateTo(context, event.update, event.at) : {},
     ),
-    recordDenial: assign(({ event }) => (event.type === 'RISK_DENIED' ? { denyReason: event.reason } : {})),
-    recordVenueRejection: assign(({ event }) =>
+    recordDenial: assign(({ context, event }) =>
+      event.type === 'RISK_DENIED' ? { result: { ...context.result, denyReason: event.reason } } : {},
+    ),
+    recordVenueRejection: assign(({ context, event }) =>
       event.type === 'VENUE_REJECTED'
         ? {
-            rejectReason: event.reason,
-            rejectCode: event.venueCode ?? null,
-            lastVenueStatus: 'rejected' as const,
-            venueFinal: true,
+            result: { ...context.result, rejectReason: event.reason, rejectCode: event.venueCode ?? null },
+            venue: { ...context.venue, status: 'rejected' as const, final: true },
           }
         : {},
     ),
-    recordCancelRejection: assign(({ event }) =>
-      event.type === 'CANCEL_REJECTED' ? { cancelRejectReason: event.reason } : {},
+    recordCancelRejection: assign(({ context, event }) =>
+      event.type === 'CANCEL_REJECTED' ? { result: { ...context.result, cancelRejectReason: event.reason } } : {},
     ),
-    markNothingAtVenue: assign({ venueFinal: true }),
+    markNothingAtVenue: assign(({ context }) => ({ venue: { ...context.venue, final: true } })),
     startSubmit: assign(({ context, event }) => ({
-      submitAttempts: context.submitAttempts + 1,
-      submittedAt: event.at,
-      submitDeadline: event.at + context.submitTimeoutMs,
+      timing: {
+        ...context.timing,
+        submitAttempts: context.timing.submitAttempts + 1,
+        submittedAt: event.at,
+        submitDeadline: event.at + context.timing.submitTimeoutMs,
+      },
     })),
     startCancel: assign(({ context, event }) => ({
-      cancelRequestedAt: event.at,
-      cancelDeadline: event.at + context.cancelTimeoutMs,
-      cancelRejectReason: null,
+      timing: { ...context.timing, cancelRequestedAt: event.at, cancelDeadline: event.at + context.timing.cancelTimeoutMs },
+      result: context.result.cancelRejectReason === null ? context.result : { ...context.result, cancelRejectReason: null },
     })),
-    clearSubmitDeadline: assign({ submitDeadline: null }),
-    clearCancelDeadline: assign({ cancelDeadline: null }),
-    recordTransition: assign(({ context, event }, params: { to: OrderStateName }) => ({
-      transitions: [...context.transitions, { from: transitionFrom(context), to: params.to, event: event.type, at: event.at }],
-    })),
-    setOutcome: assign((_, params: { outcome: OrderOutcome }) => ({ outcome: params.outcome })),
+    clearSubmitDeadline: assign(({ context }) => ({ timing: { ...context.timing, submitDeadline: null } })),
+    clearCancelDeadline: assign(({ context }) => ({ timing: { ...context.timing, cancelDeadline: null } })),
+    /** Entry of every state but RECEIVED: appends the transition record and, entering an outcome state, sets `result.outcome` (one assign, one context copy). */
+    recordTransition: assign(({ context, event }, params: { to: OrderStateName; outcome?: OrderOutcome }) => {
+      const transitions = [...context.transitions, { from: transitionFrom(context), to: params.to, event: event.type, at: event.at }];
+      return params.outcome === undefined ? { transitions } : { transitions, result: { ...context.result, outcome: params.outcome } };
+    }),
   },
 }).createMachine({
   id: 'order',
@@ -589,10 +661,7 @@ export const orderMachine = setup({
 
     DENIED: {
       type: 'final',
-      entry: [
-        { type: 'recordTransition', params: { to: 'DENIED' } },
-        { type: 'setOutcome', params: { outcome: 'denied' } },
-      ],
+      entry: { type: 'recordTransition', params: { to: 'DENIED', outcome: 'denied' } },
     },
 
     SUBMITTED: {
@@ -711,10 +780,7 @@ export const orderMachine = setup({
     },
 
     FILLED: {
-      entry: [
-        { type: 'recordTransition', params: { to: 'FILLED' } },
-        { type: 'setOutcome', params: { outcome: 'filled' } },
-      ],
+      entry: { type: 'recordTransition', params: { to: 'FILLED', outcome: 'filled' } },
       always: { guard: 'settled', target: 'CLOSED' }, // 44
       on: {
         FILL: [
@@ -726,10 +792,7 @@ export const orderMachine = setup({
     },
 
     CANCELLED: {
-      entry: [
-        { type: 'recordTransition', params: { to: 'CANCELLED' } },
-        { type: 'setOutcome', params: { outcome: 'cancelled' } },
-      ],
+      entry: { type: 'recordTransition', params: { to: 'CANCELLED', outcome: 'cancelled' } },
       always: { guard: 'settled', target: 'CLOSED' }, // 44
       on: {
         FILL: [
@@ -741,10 +804,7 @@ export const orderMachine = setup({
     },
 
     EXPIRED: {
-      entry: [
-        { type: 'recordTransition', params: { to: 'EXPIRED' } },
-        { type: 'setOutcome', params: { outcome: 'expired' } },
-      ],
+      entry: { type: 'recordTransition', params: { to: 'EXPIRED', outcome: 'expired' } },
       always: { guard: 'settled', target: 'CLOSED' }, // 44
       on: {
         FILL: [
@@ -756,10 +816,7 @@ export const orderMachine = setup({
     },
 
     REJECTED: {
-      entry: [
-        { type: 'recordTransition', params: { to: 'REJECTED' } },
-        { type: 'setOutcome', params: { outcome: 'rejected' } },
-      ],
+      entry: { type: 'recordTransition', params: { to: 'REJECTED', outcome: 'rejected' } },
       always: { guard: 'settled', target: 'CLOSED' }, // 44
       on: {
         FILL: [
@@ -808,7 +865,7 @@ export function isFinal(snapshot: Pick<OrderSnapshot, 'status'>): boolean {
  */
 export function isArchivable(snapshot: OrderSnapshot, nowMs: number, graceMs = 0): boolean {
   if (!isFinal(snapshot)) return false;
-  const lastAt = snapshot.context.transitions.at(-1)?.at ?? snapshot.context.receivedAt;
+  const lastAt = snapshot.context.transitions.at(-1)?.at ?? snapshot.context.intent.receivedAt;
   return nowMs - lastAt >= graceMs;
 }
 
@@ -821,9 +878,9 @@ export interface OrderDeadline {
 /** The next deadline of this order, or null. Recompute after every transition (deadlines are cleared when their state is left). */
 export function nextDeadline(snapshot: OrderSnapshot): OrderDeadline | null {
   if (isFinal(snapshot)) return null;
-  const ctx = snapshot.context;
-  if (ctx.submitDeadline !== null) return { type: 'SUBMIT_TIMEOUT', at: ctx.submitDeadline };
-  if (ctx.cancelDeadline !== null) return { type: 'CANCEL_TIMEOUT', at: ctx.cancelDeadline };
+  const t = snapshot.context.timing;
+  if (t.submitDeadline !== null) return { type: 'SUBMIT_TIMEOUT', at: t.submitDeadline };
+  if (t.cancelDeadline !== null) return { type: 'CANCEL_TIMEOUT', at: t.cancelDeadline };
   return null;
 }
 
@@ -836,5 +893,68 @@ export function needsReconciliation(snapshot: OrderSnapshot): boolean {
   if (isFinal(snapshot)) return false;
   if (snapshot.value === 'UNKNOWN') return true;
   const ctx = snapshot.context;
-  return ctx.venueFinal && dec(ctx.filledQuantity).lt(dec(ctx.venueFilledQuantity));
+  return ctx.venue.final && dec(ctx.fills.filledQuantity).lt(dec(ctx.venue.filledQuantity));
+}
+
+/** The version-1 context (flat), as stored by ORDER_MACHINE_VERSION 1; read by {@link orderContextOf} only. */
+interface OrderContextV1 extends OrderIntentFields, OrderFills, OrderResult, OrderTiming {
+  readonly venueOrderId: string | null;
+  readonly venueFilledQuantity: string;
+  readonly venueAveragePrice: string | null;
+  readonly lastVenueStatus: VenueOrderStatus | null;
+  readonly lastVenueUpdateAt: number | null;
+  readonly venueFinal: boolean;
+  readonly anomalies: readonly OrderAnomaly[];
+  readonly transitions: readonly OrderTransition[];
+}
+
+/**
+ * The context of a stored snapshot in this version's shape, for reading (views,
+ * listings): version 2 as is, version 1 converted; undefined for any other version.
+ * Never restore an actor from a converted context (see {@link ORDER_MACHINE_VERSION}).
+ */
+export function orderContextOf(version: number, context: unknown): OrderContext | undefined {
+  if (version === ORDER_MACHINE_VERSION) return context as OrderContext;
+  if (version !== 1) return undefined;
+  const c = context as OrderContextV1;
+  return {
+    intent: {
+      clientOrderId: c.clientOrderId,
+      signalId: c.signalId,
+      leg: c.leg,
+      venue: c.venue,
+      accountId: c.accountId,
+      symbol: c.symbol,
+      side: c.side,
+      type: c.type,
+      timeInForce: c.timeInForce,
+      quantity: c.quantity,
+      quoteQuantity: c.quoteQuantity,
+      price: c.price,
+      stopPrice: c.stopPrice,
+      reduceOnly: c.reduceOnly,
+      receivedAt: c.receivedAt,
+    },
+    fills: { filledQuantity: c.filledQuantity, filledNotional: c.filledNotional, averagePrice: c.averagePrice, fees: c.fees, tradeIds: c.tradeIds },
+    venue: {
+      orderId: c.venueOrderId,
+      filledQuantity: c.venueFilledQuantity,
+      averagePrice: c.venueAveragePrice,
+      status: c.lastVenueStatus,
+      updatedAt: c.lastVenueUpdateAt,
+      final: c.venueFinal,
+    },
+    result: { outcome: c.outcome, denyReason: c.denyReason, rejectReason: c.rejectReason, rejectCode: c.rejectCode, cancelRejectReason: c.cancelRejectReason },
+    timing: {
+      submitAttempts: c.submitAttempts,
+      submittedAt: c.submittedAt,
+      submitDeadline: c.submitDeadline,
+      cancelRequestedAt: c.cancelRequestedAt,
+      cancelDeadline: c.cancelDeadline,
+      submitTimeoutMs: c.submitTimeoutMs,
+      cancelTimeoutMs: c.cancelTimeoutMs,
+    },
+    anomalies: c.anomalies,
+    transitions: c.transitions,
+  };
 }

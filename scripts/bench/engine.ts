@@ -610,9 +610,10 @@ async function rehydrateChild(dir: string, mode: 'replica' | 'engine' | 'list'):
   if (mode === 'replica') {
     const pending = new Map<string, string[]>();
     const queue = (effect: string) => ({ context }: { context: OrderContext }) => {
-      const list = pending.get(context.clientOrderId);
+      const cid = context.intent.clientOrderId;
+      const list = pending.get(cid);
       if (list) list.push(effect);
-      else pending.set(context.clientOrderId, [effect]);
+      else pending.set(cid, [effect]);
     };
     const machine = orderMachine.provide({ actions: { emitSubmit: queue('submit'), emitCancel: queue('cancel'), emitReconcile: queue('reconcile') } });
     const actors = new Map<string, ReturnType<typeof createActor<typeof machine>>>();

@@ -24,6 +24,7 @@ import {
   type OrderSnapshot,
   isFinal,
   nextDeadline,
+  orderContextOf,
   orderMachine,
 } from '../../machines/order.machine.ts';
 import { clientOrderIdFor } from '../domain/client-order-id.ts';
@@ -113,9 +114,10 @@ export class Engine implements EngineApi {
     this.commits = new CommitBatcher(opts.store);
     this.scheduler = new DeadlineScheduler((cid, d) => this.onDeadline(cid, d), this.now);
     const queue = (effect: Effect) => ({ context }: { context: OrderContext }) => {
-      const list = this.pendingEffects.get(context.clientOrderId);
+      const cid = context.intent.clientOrderId;
+      const list = this.pendingEffects.get(cid);
       if (list) list.push(effect);
-      else this.pendingEffects.set(context.clientOrderId, [effect]);
+      else this.pendingEffects.set(cid, [effect]);
     };
     this.machine = orderMachine.provide({
       actions: { emitSubmit: queue('submit'), emitCancel: queue('cancel'), emitReconcile: queue('reconcile') },
@@ -203,8 +205,10 @@ export class Engine implements EngineApi {
     if (live) return this.view(clientOrderId, live.context, live.value, true);
     const record = this.opts.store.getActor(clientOrderId);
     if (!record) throw new EngineError('not_found', `no order ${clientOrderId}`);
-    const snap = record.snapshot as { value: string; context: OrderContext };
-    return this.view(clientOrderId, snap.context, snap.value, record.live);
+    const snap = record.snapshot as { value: string; context: unknown };
+    const ctx = orderContextOf(record.version, snap.context);
+    if (!ctx) throw new EngineError('internal', `order ${clientOrderId} was stored by order machine version ${record.version}, which this engine cannot read`);
+    return this.view(clientOrderId, ctx, snap.value, record.live);
   }
 
   async orders(query: OrdersQuery): Promise<OrdersPage> {
@@ -213,22 +217,24 @@ export class Engine implements EngineApi {
     const rows: Array<{ cid: string; ctx: OrderContext; state: string; live: boolean }> = [];
     for (const [cid, s] of this.committed) rows.push({ cid, ctx: s.context, state: s.value, live: true });
     for (const { clientOrderId, record } of this.opts.store.listArchived()) {
-      const snap = record.snapshot as { value: string; context: OrderContext };
-      rows.push({ cid: clientOrderId, ctx: snap.context, state: snap.value, live: false });
+      const snap = record.snapshot as { value: string; context: unknown };
+      const ctx = orderContextOf(record.version, snap.context);
+      if (ctx) rows.push({ cid: clientOrderId, ctx, state: snap.value, live: false });
+      else this.opts.logger.warn({ clientOrderId, version: record.version }, 'archived order stored by an unreadable machine version: left out of the listing');
     }
     const filtered = rows
-      .filter((r) => (!states || states.has(r.state)) && (!query.instrument || r.ctx.symbol === query.instrument))
-      .sort((a, b) => a.ctx.receivedAt - b.ctx.receivedAt || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0));
+      .filter((r) => (!states || states.has(r.state)) && (!query.instrument || r.ctx.intent.symbol === query.instrument))
+      .sort((a, b) => a.ctx.intent.receivedAt - b.ctx.intent.receivedAt || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0));
     let start = 0;
     if (query.cursor) {
       const [at, cid] = decodeCursor(query.cursor);
-      start = filtered.findIndex((r) => r.ctx.receivedAt > at || (r.ctx.receivedAt === at && r.cid > cid));
+      start = filtered.findIndex((r) => r.ctx.intent.receivedAt > at || (r.ctx.intent.receivedAt === at && r.cid > cid));
       if (start < 0) start = filtered.length;
     }
     const page = filtered.slice(start, start + limit);
     const last = page.at(-1);
     const orders = page.map((r) => this.view(r.cid, r.ctx, r.state, r.live));
-    return start + limit < filtered.length && last ? { orders, nextCursor: encodeCursor(last.ctx.receivedAt, last.cid) } : { orders };
+    return start + limit < filtered.length && last ? { orders, nextCursor: encodeCursor(last.ctx.intent.receivedAt, last.cid) } : { orders };
   }
 
   status(): EngineStatus {
@@ -374,9 +380,10 @@ export class Engine implements EngineApi {
     if (after === before) return Promise.resolve(undefined);
     const live = !isFinal(after);
     const ctx = after.context;
-    const linkVenue = ctx.venueOrderId !== null && before.context.venueOrderId === null;
+    const venueOrderId = ctx.venue.orderId;
+    const linkVenue = venueOrderId !== null && before.context.venue.orderId === null;
     const newTransitions = ctx.transitions.slice(before.context.transitions.length);
-    const appliedFill = event.type === 'FILL' && ctx.tradeIds.length > before.context.tradeIds.length ? event.fill : undefined;
+    const appliedFill = event.type === 'FILL' && ctx.fills.tradeIds.length > before.context.fills.tradeIds.length ? event.fill : undefined;
     // Write-ahead transitions (those that send something to the venue, and a signal's first one) wait for the
     // flush to disk; facts learnt from the venue wait for the commit only: after a power loss the startup
     // reconciliation learns them again from the venue.
@@ -388,7 +395,7 @@ export class Engine implements EngineApi {
         version: ORDER_MACHINE_VERSION,
         journalEntry: { event, from: before.value, to: after.value, at: event.at },
         live,
-        ...(linkVenue && ctx.venueOrderId !== null && { venueOrder: { symbol: ctx.symbol, orderId: ctx.venueOrderId } }),
+        ...(linkVenue && { venueOrder: { symbol: ctx.intent.symbol, orderId: venueOrderId } }),
         ...(signal && { signal }),
       },
       writeAhead ? 'flush' : 'commit',
@@ -436,13 +443,13 @@ export class Engine implements EngineApi {
   }
 
   private venueOf(ctx: OrderContext): VenuePort | undefined {
-    return this.venues.get(ctx.venue);
+    return this.venues.get(ctx.intent.venue);
   }
 
   private runEffect(clientOrderId: string, effect: Effect, ctx: OrderContext): void {
     const venue = this.venueOf(ctx);
     if (!venue) {
-      this.opts.logger.error({ clientOrderId, venue: ctx.venue }, 'order names a venue that is not configured');
+      this.opts.logger.error({ clientOrderId, venue: ctx.intent.venue }, 'order names a venue that is not configured');
       return;
     }
     const task = (async () => {
@@ -462,7 +469,7 @@ export class Engine implements EngineApi {
     const intent = intentOf(ctx);
     const outcome = await venue.submit(intent);
     const at = this.now();
-    const cid = ctx.clientOrderId;
+    const cid = intent.clientOrderId;
     switch (outcome.kind) {
       case 'ok':
         await this.applyVenueFacts(cid, outcome.update, outcome.fills, at);
@@ -484,8 +491,8 @@ export class Engine implements EngineApi {
   }
 
   private async cancelAtVenue(venue: VenuePort, ctx: OrderContext): Promise<void> {
-    const cid = ctx.clientOrderId;
-    const outcome = await venue.cancel(cid, ctx.symbol);
+    const cid = ctx.intent.clientOrderId;
+    const outcome = await venue.cancel(cid, ctx.intent.symbol);
     const at = this.now();
     switch (outcome.kind) {
       case 'ok':
@@ -552,7 +559,7 @@ export class Engine implements EngineApi {
     const snap = this.committed.get(clientOrderId);
     if (snap || this.actors.has(clientOrderId)) {
       if (snap && event.type === 'VENUE_UPDATE' && repeatsVenueView(snap.context, event.update)) return;
-      if (snap && event.type === 'FILL' && snap.context.tradeIds.includes(event.fill.tradeId)) return;
+      if (snap && event.type === 'FILL' && snap.context.fills.tradeIds.includes(event.fill.tradeId)) return;
       void this.dispatch(clientOrderId, event).catch(() => undefined);
       return;
     }
@@ -600,7 +607,7 @@ export class Engine implements EngineApi {
       await this.dispatch(clientOrderId, { type: 'CANCEL', at: this.now() });
       return;
     }
-    const outcome = await venue.lookup(clientOrderId, ctx.symbol);
+    const outcome = await venue.lookup(clientOrderId, ctx.intent.symbol);
     const at = this.now();
     if (outcome.kind === 'found') {
       await this.applyVenueFacts(clientOrderId, outcome.update, outcome.fills, at);
@@ -616,7 +623,7 @@ export class Engine implements EngineApi {
       if (atStartup) await this.dispatch(clientOrderId, { type: 'SUBMIT', at });
       return;
     }
-    const lateUntil = (ctx.submittedAt ?? ctx.receivedAt) + this.recvWindowMs + 1_000;
+    const lateUntil = (ctx.timing.submittedAt ?? ctx.intent.receivedAt) + this.recvWindowMs + 1_000;
     if (state === 'UNKNOWN' || state === 'PENDING_CANCEL') {
       if (at >= lateUntil) await this.dispatch(clientOrderId, { type: 'RECONCILE_NOT_FOUND', at });
       else this.retryLater(clientOrderId, lateUntil - at, attempt);
@@ -643,58 +650,61 @@ export class Engine implements EngineApi {
       if (e.type === 'FILL') fills.push(e.fill);
       if (e.type === 'VENUE_REJECTED' && e.message !== undefined) rejectMessage = e.message;
     }
+    const { intent: i, fills: f, result: r } = ctx;
     const reason =
-      ctx.denyReason ??
-      (ctx.rejectReason !== null ? [ctx.rejectReason, ctx.rejectCode !== null ? `(${ctx.rejectCode})` : '', rejectMessage ?? ''].filter(Boolean).join(' ') : null);
+      r.denyReason ??
+      (r.rejectReason !== null ? [r.rejectReason, r.rejectCode !== null ? `(${r.rejectCode})` : '', rejectMessage ?? ''].filter(Boolean).join(' ') : null);
     return {
       clientOrderId,
-      venueOrderId: ctx.venueOrderId,
-      signalId: ctx.signalId,
-      venue: ctx.venue,
-      instrument: ctx.symbol,
-      side: ctx.side,
-      type: ctx.type,
-      timeInForce: ctx.timeInForce,
-      quantity: ctx.quantity,
-      quoteQuantity: ctx.quoteQuantity,
-      price: ctx.price,
+      venueOrderId: ctx.venue.orderId,
+      signalId: i.signalId,
+      venue: i.venue,
+      instrument: i.symbol,
+      side: i.side,
+      type: i.type,
+      timeInForce: i.timeInForce,
+      quantity: i.quantity,
+      quoteQuantity: i.quoteQuantity,
+      price: i.price,
       state,
-      outcome: ctx.outcome,
+      outcome: r.outcome,
       reason,
-      filledQuantity: ctx.filledQuantity,
-      averagePrice: ctx.averagePrice,
-      fees: ctx.fees,
+      filledQuantity: f.filledQuantity,
+      averagePrice: f.averagePrice,
+      fees: f.fees,
       fills,
       transitions: ctx.transitions,
       live,
-      createdAt: ctx.receivedAt,
+      createdAt: i.receivedAt,
     };
   }
 }
 
 /** True when a venue update tells the order nothing it does not know (same status, executed quantity and venue id). */
 function repeatsVenueView(ctx: OrderContext, u: VenueOrderUpdate): boolean {
-  return u.status === ctx.lastVenueStatus && u.venueOrderId === ctx.venueOrderId && dec(u.filledQuantity).eq(ctx.venueFilledQuantity);
+  const v = ctx.venue;
+  return u.status === v.status && u.venueOrderId === v.orderId && dec(u.filledQuantity).eq(v.filledQuantity);
 }
 
 /** The intent an actor was created from, for the venue call. */
 function intentOf(ctx: OrderContext): OrderIntent {
+  const i = ctx.intent;
   return OrderIntent.parse({
-    clientOrderId: ctx.clientOrderId,
-    signalId: ctx.signalId,
-    leg: ctx.leg,
-    venue: ctx.venue,
-    accountId: ctx.accountId,
-    symbol: ctx.symbol,
-    side: ctx.side,
-    type: ctx.type,
-    ...(ctx.timeInForce !== null && { timeInForce: ctx.timeInForce }),
-    ...(ctx.quantity !== null && { quantity: ctx.quantity }),
-    ...(ctx.quoteQuantity !== null && { quoteQuantity: ctx.quoteQuantity }),
-    ...(ctx.price !== null && { price: ctx.price }),
-    ...(ctx.stopPrice !== null && { stopPrice: ctx.stopPrice }),
-    reduceOnly: ctx.reduceOnly,
-    createdAt: ctx.receivedAt,
+    clientOrderId: i.clientOrderId,
+    signalId: i.signalId,
+    leg: i.leg,
+    venue: i.venue,
+    accountId: i.accountId,
+    symbol: i.symbol,
+    side: i.side,
+    type: i.type,
+    ...(i.timeInForce !== null && { timeInForce: i.timeInForce }),
+    ...(i.quantity !== null && { quantity: i.quantity }),
+    ...(i.quoteQuantity !== null && { quoteQuantity: i.quoteQuantity }),
+    ...(i.price !== null && { price: i.price }),
+    ...(i.stopPrice !== null && { stopPrice: i.stopPrice }),
+    reduceOnly: i.reduceOnly,
+    createdAt: i.receivedAt,
   });
 }
 
