@@ -7,8 +7,11 @@
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, type Socket, connect, createServer as createTcpServer } from 'node:net';
 import { type Observable, ReplaySubject, type Subscription, filter, firstValueFrom, throwError, timeout } from 'rxjs';
+import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
+import { OrderIntent, type OrderIntentInput } from '../../src/domain/order.ts';
 import { type RunningSimulator, startSimulator } from '../../src/sim/index.ts';
 import { type VenueAccountConfigInput, type VenueExchange, createExchange } from '../../src/venue/exchange.ts';
+import type { VenueOutcome } from '../../src/venue/types.ts';
 
 export const SYMBOL = 'BTC/USDT';
 export const ACCOUNT_ID = 'paper';
@@ -36,6 +39,37 @@ export function simAccount(sim: RunningSimulator, over: Partial<VenueAccountConf
 
 export async function simExchange(sim: RunningSimulator, over: Partial<VenueAccountConfigInput> = {}): Promise<VenueExchange> {
   return createExchange(simAccount(sim, over));
+}
+
+/**
+ * An intent builder for one test file: each call is a new entry intent (fresh signal id
+ * `<prefix>-<pid>-<n>`, its client order id) for the test account on {@link SYMBOL},
+ * a market buy of 0.01 unless `over` says otherwise.
+ */
+export function intentsFor(prefix: string): (over: Partial<OrderIntentInput>) => OrderIntent {
+  let seq = 0;
+  return (over) => {
+    const signalId = `${prefix}-${process.pid}-${++seq}`;
+    return OrderIntent.parse({
+      clientOrderId: clientOrderIdFor(signalId, 'entry'),
+      signalId,
+      leg: 'entry',
+      venue: 'binance-sim',
+      accountId: ACCOUNT_ID,
+      symbol: SYMBOL,
+      side: 'buy',
+      type: 'market',
+      quantity: '0.01',
+      createdAt: Date.now(),
+      ...over,
+    });
+  };
+}
+
+/** The value of an `ok` outcome; fails the test on any other outcome. */
+export function expectOk<T>(outcome: VenueOutcome<T>): T {
+  if (outcome.kind !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
+  return outcome.value;
 }
 
 /** The first value of `source` satisfying `pred`, or a failure naming `what` after `ms`. */

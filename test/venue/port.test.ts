@@ -3,14 +3,12 @@
  * the way the daemon builds it (the simulator's raw ccxt options).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import { dec, fixed } from '../../src/domain/decimal.ts';
-import { OrderIntent, type OrderIntentInput } from '../../src/domain/order.ts';
 import type { RunningSimulator } from '../../src/sim/index.ts';
 import { pino } from 'pino';
 import type { VenuePort } from '../../src/engine/venue-port.ts';
 import { createVenuePort } from '../../src/venue/port.ts';
-import { ACCOUNT_ID, SYMBOL, bestBid, record, startWarmSimulator, truthOrder, waitFor } from './helpers.ts';
+import { SYMBOL, bestBid, intentsFor, record, startWarmSimulator, truthOrder, waitFor } from './helpers.ts';
 
 let sim: RunningSimulator;
 let port: VenuePort;
@@ -35,23 +33,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-let seq = 0;
-function intent(over: Partial<OrderIntentInput>): OrderIntent {
-  const signalId = `port-${process.pid}-${++seq}`;
-  return OrderIntent.parse({
-    clientOrderId: clientOrderIdFor(signalId, 'entry'),
-    signalId,
-    leg: 'entry',
-    venue: 'binance-sim',
-    accountId: ACCOUNT_ID,
-    symbol: SYMBOL,
-    side: 'buy',
-    type: 'market',
-    quantity: '0.01',
-    createdAt: Date.now(),
-    ...over,
-  });
-}
+const intent = intentsFor('port');
 
 describe('CcxtVenuePort against the simulator', () => {
   it('exposes the instrument limits as Binance decimal strings', () => {

@@ -4,14 +4,24 @@
  * rejected / unknown classification (transport faults are real sockets).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import { dec, fixed } from '../../src/domain/decimal.ts';
-import { OrderIntent, type OrderIntentInput } from '../../src/domain/order.ts';
+import type { OrderIntent } from '../../src/domain/order.ts';
 import type { RunningSimulator } from '../../src/sim/index.ts';
 import type { VenueExchange } from '../../src/venue/exchange.ts';
 import { VenueRest } from '../../src/venue/rest.ts';
-import type { VenueOutcome } from '../../src/venue/types.ts';
-import { ACCOUNT_ID, SYMBOL, bestBid, simExchange, startHttpRelay, startTcpRelay, startWarmSimulator, truthOrder, truthTrades } from './helpers.ts';
+import {
+  ACCOUNT_ID,
+  SYMBOL,
+  bestBid,
+  expectOk,
+  intentsFor,
+  simExchange,
+  startHttpRelay,
+  startTcpRelay,
+  startWarmSimulator,
+  truthOrder,
+  truthTrades,
+} from './helpers.ts';
 
 let sim: RunningSimulator;
 let venue: VenueExchange;
@@ -30,28 +40,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-let seq = 0;
-function intent(over: Partial<OrderIntentInput>): OrderIntent {
-  const signalId = `rest-${process.pid}-${++seq}`;
-  return OrderIntent.parse({
-    clientOrderId: clientOrderIdFor(signalId, 'entry'),
-    signalId,
-    leg: 'entry',
-    venue: 'binance-sim',
-    accountId: ACCOUNT_ID,
-    symbol: SYMBOL,
-    side: 'buy',
-    type: 'market',
-    quantity: '0.01',
-    createdAt: Date.now(),
-    ...over,
-  });
-}
-
-function expectOk<T>(outcome: VenueOutcome<T>): T {
-  if (outcome.kind !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
-  return outcome.value;
-}
+const intent = intentsFor('rest');
 
 describe('VenueRest against the simulator', () => {
   it('a market buy is ok, with its fills as domain Fills equal to the venue ground truth', async () => {

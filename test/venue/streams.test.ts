@@ -6,19 +6,19 @@
  */
 import { filter, map, scan } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import { dec, fixed } from '../../src/domain/decimal.ts';
-import { OrderIntent, type OrderIntentInput } from '../../src/domain/order.ts';
 import type { RunningSimulator } from '../../src/sim/index.ts';
 import type { VenueExchange } from '../../src/venue/exchange.ts';
 import { VenueRest } from '../../src/venue/rest.ts';
 import { VenueStreams } from '../../src/venue/streams.ts';
-import type { ConnectivityEvent, StreamName, VenueOutcome } from '../../src/venue/types.ts';
+import type { ConnectivityEvent, StreamName } from '../../src/venue/types.ts';
 import {
   ACCOUNT_ID,
   SYMBOL,
   bestBid,
   drainMicrotasks,
+  expectOk,
+  intentsFor,
   record,
   simExchange,
   startTcpRelay,
@@ -44,28 +44,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-let seq = 0;
-function intent(over: Partial<OrderIntentInput>): OrderIntent {
-  const signalId = `streams-${process.pid}-${++seq}`;
-  return OrderIntent.parse({
-    clientOrderId: clientOrderIdFor(signalId, 'entry'),
-    signalId,
-    leg: 'entry',
-    venue: 'binance-sim',
-    accountId: ACCOUNT_ID,
-    symbol: SYMBOL,
-    side: 'buy',
-    type: 'market',
-    quantity: '0.01',
-    createdAt: Date.now(),
-    ...over,
-  });
-}
-
-function expectOk<T>(outcome: VenueOutcome<T>): T {
-  if (outcome.kind !== 'ok') throw new Error(`expected ok, got ${JSON.stringify(outcome)}`);
-  return outcome.value;
-}
+const intent = intentsFor('streams');
 
 const isState = (stream: StreamName, state: 'up' | 'down') => (e: ConnectivityEvent) => e.stream === stream && e.state === state;
 

@@ -304,49 +304,27 @@ function parseLine(
     event = ticker;
     c.bookTickers++;
   } else if (kind.startsWith('depth')) {
-    if (market === 'usdm') {
-      const r = usdmDepthSchema.safeParse(env.data.data);
-      if (!r.success || r.data.s !== symbol) {
-        c.invalid++;
-        c.warn(file, lineNo, `bad depth diff (${r.success ? `symbol ${r.data.s}` : describeZod(r.error)}); line skipped`);
-        return;
-      }
-      const d = r.data;
-      const depth: DepthEvent = {
-        kind: 'depth',
-        market,
-        symbol,
-        firstUpdateId: d.U,
-        finalUpdateId: d.u,
-        prevFinalUpdateId: d.pu,
-        bids: d.b,
-        asks: d.a,
-        eventTime: d.E,
-        transactionTime: d.T,
-      };
-      event = depth;
-      c.deltas.push(d.E - recvMs);
-    } else {
-      const r = spotDepthSchema.safeParse(env.data.data);
-      if (!r.success || r.data.s !== symbol) {
-        c.invalid++;
-        c.warn(file, lineNo, `bad depth diff (${r.success ? `symbol ${r.data.s}` : describeZod(r.error)}); line skipped`);
-        return;
-      }
-      const d = r.data;
-      const depth: DepthEvent = {
-        kind: 'depth',
-        market,
-        symbol,
-        firstUpdateId: d.U,
-        finalUpdateId: d.u,
-        bids: d.b,
-        asks: d.a,
-        eventTime: d.E,
-      };
-      event = depth;
-      c.deltas.push(d.E - recvMs);
+    const r = (market === 'usdm' ? usdmDepthSchema : spotDepthSchema).safeParse(env.data.data);
+    if (!r.success || r.data.s !== symbol) {
+      c.invalid++;
+      c.warn(file, lineNo, `bad depth diff (${r.success ? `symbol ${r.data.s}` : describeZod(r.error)}); line skipped`);
+      return;
     }
+    const d = r.data;
+    const depth: DepthEvent = {
+      kind: 'depth',
+      market,
+      symbol,
+      firstUpdateId: d.U,
+      finalUpdateId: d.u,
+      ...('pu' in d && typeof d.pu === 'number' && { prevFinalUpdateId: d.pu }), // USD-M only
+      bids: d.b,
+      asks: d.a,
+      eventTime: d.E,
+      ...('T' in d && typeof d.T === 'number' && { transactionTime: d.T }), // USD-M only
+    };
+    event = depth;
+    c.deltas.push(d.E - recvMs);
     c.depthDiffs++;
   } else {
     c.invalid++;

@@ -5,18 +5,29 @@
  * MAX_NUM_ORDERS, MAX_NUM_ALGO_ORDERS). Every failure throws {@link VenueError}
  * -1013 `Filter failure: <FILTER>` (or -1111 for precision), as Binance does.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { dec, type Decimal, ZERO } from '../../domain/decimal.ts';
 import { Errors } from './errors.ts';
+import {
+  decimalString,
+  filterLookup,
+  lotBreaches,
+  type LotRule,
+  lotSizeSchema,
+  marketLotSizeSchema,
+  priceBreaches,
+  priceFilterSchema,
+  type PriceRule,
+  toLotRule,
+  toPriceRule,
+} from './filters.ts';
+import { readExchangeInfo, type RecordedExchangeInfo } from './recorded-exchange-info.ts';
 import type { OrderSide } from './types.ts';
 
-const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string');
-
 const filterSchema = z.discriminatedUnion('filterType', [
-  z.object({ filterType: z.literal('PRICE_FILTER'), minPrice: decimalString, maxPrice: decimalString, tickSize: decimalString }),
-  z.object({ filterType: z.literal('LOT_SIZE'), minQty: decimalString, maxQty: decimalString, stepSize: decimalString }),
-  z.object({ filterType: z.literal('MARKET_LOT_SIZE'), minQty: decimalString, maxQty: decimalString, stepSize: decimalString }),
+  priceFilterSchema,
+  lotSizeSchema,
+  marketLotSizeSchema,
   z.object({
     filterType: z.literal('NOTIONAL'),
     minNotional: decimalString,
@@ -55,11 +66,6 @@ const symbolSchema = z.looseObject({
   filters: z.array(z.looseObject({ filterType: z.string() })),
 });
 
-const exchangeInfoSchema = z.looseObject({ symbols: z.array(symbolSchema) });
-
-type Filter = z.infer<typeof filterSchema>;
-type FilterOf<T extends Filter['filterType']> = Extract<Filter, { filterType: T }>;
-
 /** The trading rules of one spot instrument, decimals parsed. */
 export interface InstrumentRules {
   readonly symbol: string;
@@ -76,9 +82,9 @@ export interface InstrumentRules {
   readonly orderTypes: ReadonlySet<string>;
   readonly ocoAllowed: boolean;
   readonly quoteOrderQtyMarketAllowed: boolean;
-  readonly priceFilter?: { minPrice: Decimal; maxPrice: Decimal; tickSize: Decimal };
-  readonly lotSize?: { minQty: Decimal; maxQty: Decimal; stepSize: Decimal };
-  readonly marketLotSize?: { minQty: Decimal; maxQty: Decimal; stepSize: Decimal };
+  readonly priceFilter?: PriceRule;
+  readonly lotSize?: LotRule;
+  readonly marketLotSize?: LotRule;
   readonly notional?: { minNotional: Decimal; maxNotional: Decimal; applyMinToMarket: boolean; applyMaxToMarket: boolean; avgPriceMins: number };
   readonly minNotional?: { minNotional: Decimal; applyToMarket: boolean; avgPriceMins: number };
   readonly percentPriceBySide?: { bidUp: Decimal; bidDown: Decimal; askUp: Decimal; askDown: Decimal; avgPriceMins: number };
@@ -88,37 +94,18 @@ export interface InstrumentRules {
 }
 
 /** The loaded exchangeInfo: the raw body to serve and the parsed rules by symbol. */
-export interface ExchangeInfo {
-  readonly raw: Record<string, unknown>;
-  readonly rules: ReadonlyMap<string, InstrumentRules>;
-}
+export type ExchangeInfo = RecordedExchangeInfo<InstrumentRules>;
 
 /**
  * Reads and parses a recorded `GET /api/v3/exchangeInfo` body.
  * @throws Error naming the file when it is missing or does not parse (with zod's issues).
  */
 export function loadExchangeInfo(path: string): ExchangeInfo {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`exchangeInfo not found at ${path}; set another file with --exchange-info (option exchangeInfoPath)`);
-  }
-  const raw: unknown = JSON.parse(text);
-  const parsed = exchangeInfoSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`exchangeInfo at ${path} does not parse: ${z.prettifyError(parsed.error)}`);
-  const rules = new Map<string, InstrumentRules>();
-  for (const s of parsed.data.symbols) rules.set(s.symbol, toRules(s));
-  return { raw: parsed.data as Record<string, unknown>, rules };
+  return readExchangeInfo(path, symbolSchema, toRules, { what: 'exchangeInfo', setting: '--exchange-info (option exchangeInfoPath)' });
 }
 
 function toRules(s: z.infer<typeof symbolSchema>): InstrumentRules {
-  const filters = new Map<string, Filter>();
-  for (const f of s.filters) {
-    const p = filterSchema.safeParse(f);
-    if (p.success) filters.set(p.data.filterType, p.data);
-  }
-  const get = <T extends Filter['filterType']>(t: T): FilterOf<T> | undefined => filters.get(t) as FilterOf<T> | undefined;
+  const get = filterLookup(filterSchema, s.filters);
   const pf = get('PRICE_FILTER');
   const ls = get('LOT_SIZE');
   const mls = get('MARKET_LOT_SIZE');
@@ -138,9 +125,9 @@ function toRules(s: z.infer<typeof symbolSchema>): InstrumentRules {
     orderTypes: new Set(s.orderTypes),
     ocoAllowed: s.ocoAllowed ?? false,
     quoteOrderQtyMarketAllowed: s.quoteOrderQtyMarketAllowed ?? false,
-    ...(pf && { priceFilter: { minPrice: dec(pf.minPrice), maxPrice: dec(pf.maxPrice), tickSize: dec(pf.tickSize) } }),
-    ...(ls && { lotSize: { minQty: dec(ls.minQty), maxQty: dec(ls.maxQty), stepSize: dec(ls.stepSize) } }),
-    ...(mls && { marketLotSize: { minQty: dec(mls.minQty), maxQty: dec(mls.maxQty), stepSize: dec(mls.stepSize) } }),
+    ...(pf && { priceFilter: toPriceRule(pf) }),
+    ...(ls && { lotSize: toLotRule(ls) }),
+    ...(mls && { marketLotSize: toLotRule(mls) }),
     ...(nf && {
       notional: {
         minNotional: dec(nf.minNotional),
@@ -182,21 +169,14 @@ export function parseAmount(param: string, value: string, places: number): Decim
 export function checkPriceFilter(rules: InstrumentRules, price: Decimal): void {
   const f = rules.priceFilter;
   if (!f) return;
-  const bad =
-    price.lte(ZERO) ||
-    (!f.minPrice.isZero() && price.lt(f.minPrice)) ||
-    (!f.maxPrice.isZero() && price.gt(f.maxPrice)) ||
-    (!f.tickSize.isZero() && !price.minus(f.minPrice).mod(f.tickSize).isZero());
-  if (bad) throw Errors.filterFailure('PRICE_FILTER');
+  const b = priceBreaches(f, price);
+  if (price.lte(ZERO) || b.belowMin || b.aboveMax || b.offTick) throw Errors.filterFailure('PRICE_FILTER');
 }
 
-function checkLot(name: string, f: { minQty: Decimal; maxQty: Decimal; stepSize: Decimal } | undefined, qty: Decimal): void {
+function checkLot(name: string, f: LotRule | undefined, qty: Decimal): void {
   if (!f) return;
-  const bad =
-    qty.lt(f.minQty) ||
-    (!f.maxQty.isZero() && qty.gt(f.maxQty)) ||
-    (!f.stepSize.isZero() && !qty.minus(f.minQty).mod(f.stepSize).isZero());
-  if (bad) throw Errors.filterFailure(name);
+  const b = lotBreaches(f, qty);
+  if (b.belowMin || b.aboveMax || b.offStep) throw Errors.filterFailure(name);
 }
 
 /** LOT_SIZE (every order) and, for market executions, MARKET_LOT_SIZE. @throws VenueError -1013. */

@@ -31,6 +31,7 @@ import { randomBytes } from 'node:crypto';
 import { Decimal as D, type Decimal, ZERO, dec, dmin, fixed, floorToStep } from '../../domain/decimal.ts';
 import type { Replay, TradeEvent } from '../market/types.ts';
 import { Errors, VenueError } from './errors.ts';
+import { historyWindow } from './history-window.ts';
 import {
   type ExchangeInfo,
   type InstrumentRules,
@@ -57,6 +58,7 @@ import type {
   UserEvent,
   Wire,
 } from './types.ts';
+import { UserEventBus } from './user-events.ts';
 import {
   type ExecutionType,
   type SimOrder,
@@ -163,7 +165,7 @@ export class SpotVenue implements SpotVenueApi {
   private readonly lists = new Map<number, SimOrderList>();
   private readonly listOf = new Map<number, SimOrderList>();
   private readonly books = new Map<string, SymbolBook>();
-  private readonly listeners = new Set<{ fn: (e: UserEvent) => void; wants: ((accountId: string) => boolean) | undefined }>();
+  private readonly bus = new UserEventBus();
   private nextOrderId = 1;
   private nextListId = 1;
   private readonly nextTradeId = new Map<string, number>();
@@ -194,7 +196,7 @@ export class SpotVenue implements SpotVenueApi {
   /** Detaches from the replay. */
   close(): void {
     this.unsubscribe();
-    this.listeners.clear();
+    this.bus.clear();
   }
 
   // ---------------------------------------------------------------- SpotVenueApi
@@ -208,15 +210,7 @@ export class SpotVenue implements SpotVenueApi {
   }
 
   onUserEvent(listener: (event: UserEvent) => void, wants?: (accountId: string) => boolean): () => void {
-    const entry = { fn: listener, wants };
-    this.listeners.add(entry);
-    return () => this.listeners.delete(entry);
-  }
-
-  /** Whether any listener wants this account's events (events nobody wants are not built). */
-  private wanted(accountId: string): boolean {
-    for (const l of this.listeners) if (!l.wants || l.wants(accountId)) return true;
-    return false;
+    return this.bus.on(listener, wants);
   }
 
   testOrder(accountId: string, req: NewOrderRequest): Wire {
@@ -301,30 +295,15 @@ export class SpotVenue implements SpotVenueApi {
 
   allOrders(accountId: string, q: HistoryQuery): Wire[] {
     this.rulesFor(q.symbol);
-    const limit = clampLimit(q.limit);
-    let list = this.accountOrders(accountId).filter((o) => o.symbol === q.symbol);
-    if (q.orderId !== undefined) {
-      const from = q.orderId;
-      return list.filter((o) => o.orderId >= from).slice(0, limit).map(orderWire);
-    }
-    if (q.startTime !== undefined) list = list.filter((o) => o.time >= (q.startTime ?? 0));
-    if (q.endTime !== undefined) list = list.filter((o) => o.time <= (q.endTime ?? 0));
-    // Binance: from startTime on, the oldest first; without a start, the most recent.
-    return (q.startTime !== undefined ? list.slice(0, limit) : list.slice(-limit)).map(orderWire);
+    const list = this.accountOrders(accountId).filter((o) => o.symbol === q.symbol);
+    return historyWindow(list, { ...q, fromId: q.orderId }, (o) => o.orderId, (o) => o.time).map(orderWire);
   }
 
   myTrades(accountId: string, q: HistoryQuery): Wire[] {
     this.rulesFor(q.symbol);
-    const limit = clampLimit(q.limit);
     let list = (this.tradesByAccount.get(accountId) ?? []).filter((t) => t.symbol === q.symbol);
     if (q.orderId !== undefined) list = list.filter((t) => t.orderId === q.orderId);
-    if (q.fromId !== undefined) {
-      const from = q.fromId;
-      return list.filter((t) => t.id >= from).slice(0, limit).map(tradeWire);
-    }
-    if (q.startTime !== undefined) list = list.filter((t) => t.time >= (q.startTime ?? 0));
-    if (q.endTime !== undefined) list = list.filter((t) => t.time <= (q.endTime ?? 0));
-    return (q.startTime !== undefined ? list.slice(0, limit) : list.slice(-limit)).map(tradeWire);
+    return historyWindow(list, q, (t) => t.id, (t) => t.time).map(tradeWire);
   }
 
   account(accountId: string): Wire {
@@ -461,7 +440,7 @@ export class SpotVenue implements SpotVenueApi {
   adjustBalance(accountId: string, asset: string, delta: string): void {
     const now = this.replay.now();
     this.ledger.credit(accountId, asset, dec(delta), now);
-    this.emit(accountId, { e: 'balanceUpdate', E: now, a: asset, d: fixed(dec(delta)), T: now });
+    this.bus.emit(accountId, () => ({ e: 'balanceUpdate', E: now, a: asset, d: fixed(dec(delta)), T: now }));
     this.flushBalances(accountId);
   }
 
@@ -946,7 +925,7 @@ export class SpotVenue implements SpotVenueApi {
       this.listOf.set(o.orderId, list);
     }
     for (const o of placed) this.report(o, 'NEW');
-    this.emit(accountId, listStatusEvent(list, now));
+    this.bus.emit(accountId, () => listStatusEvent(list, now));
     for (const o of placed) {
       if (!isOpen(o)) continue;
       if (o.triggered) this.work(o);
@@ -990,7 +969,7 @@ export class SpotVenue implements SpotVenueApi {
     if (list.listStatusType === 'ALL_DONE' || list.orders.some(isOpen)) return;
     list.listStatusType = 'ALL_DONE';
     list.listOrderStatus = 'ALL_DONE';
-    this.emit(list.accountId, listStatusEvent(list, this.replay.now()));
+    this.bus.emit(list.accountId, () => listStatusEvent(list, this.replay.now()));
   }
 
   private findList(accountId: string, ref: OrderListRef): SimOrderList | undefined {
@@ -1056,32 +1035,19 @@ export class SpotVenue implements SpotVenueApi {
   }
 
   private report(order: SimOrder, x: ExecutionType, trade?: SimTrade, cancelClientOrderId?: string): void {
-    if (!this.wanted(order.accountId)) return;
-    this.emit(order.accountId, executionReport(order, x, this.replay.now(), trade, cancelClientOrderId));
+    this.bus.emit(order.accountId, () => executionReport(order, x, this.replay.now(), trade, cancelClientOrderId));
   }
 
   private flushBalances(accountId: string): void {
     const changes = this.ledger.takeChanges(accountId);
-    if (changes.length === 0 || !this.wanted(accountId)) return;
+    if (changes.length === 0) return;
     const now = this.replay.now();
-    this.emit(accountId, {
+    this.bus.emit(accountId, () => ({
       e: 'outboundAccountPosition',
       E: now,
       u: now,
       B: changes.map((c) => ({ a: c.asset, f: fixed(c.free), l: fixed(c.locked) })),
-    });
-  }
-
-  private emit(accountId: string, payload: Wire): void {
-    const event: UserEvent = { accountId, payload };
-    for (const l of this.listeners) {
-      if (l.wants && !l.wants(accountId)) continue;
-      try {
-        l.fn(event);
-      } catch {
-        // A listener's failure must not break the venue's bookkeeping.
-      }
-    }
+    }));
   }
 }
 
@@ -1130,11 +1096,6 @@ function sum(values: Decimal[]): Decimal {
 function removeFrom<T>(arr: T[], item: T): void {
   const i = arr.indexOf(item);
   if (i >= 0) arr.splice(i, 1);
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined) return 500;
-  return Math.max(1, Math.min(1000, limit));
 }
 
 const ID_SALT = randomBytes(8).toString('hex');

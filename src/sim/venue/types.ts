@@ -83,7 +83,7 @@ export interface OrderListRef {
   readonly listClientOrderId?: string;
 }
 
-/** Time/id window for history queries (`allOrders`, `myTrades`). Times in ms since epoch. */
+/** Time/id window for history queries (`allOrders`, `myTrades`; USD-M `allOrders`, `userTrades`, `allAlgoOrders`). Times in ms since epoch. */
 export interface HistoryQuery {
   readonly symbol: string;
   readonly orderId?: number;

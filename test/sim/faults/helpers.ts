@@ -6,8 +6,9 @@
  */
 import { request } from 'node:http';
 import ccxt, { type Exchange } from 'ccxt';
+import type { SimulatorConfigInput } from '../../../src/sim/config.ts';
 import type { RunningSimulator } from '../../../src/sim/index.ts';
-import { ACCOUNT } from '../server/helpers.ts';
+import { ACCOUNT, startSim } from '../server/helpers.ts';
 
 /** A raw HTTP reply. */
 export interface RawReply {
@@ -53,6 +54,20 @@ export async function ccxtClient(sim: RunningSimulator, timeoutMs = 3000): Promi
   await ex.loadHttpProxyAgent();
   await ex.loadMarkets();
   return ex;
+}
+
+/**
+ * {@link startSim} (with `overrides`) and a {@link ccxtClient} on it, for a file's
+ * `beforeAll` (the simulator is closed again when the client cannot start).
+ */
+export async function startCcxtSession(overrides: SimulatorConfigInput = {}): Promise<{ sim: RunningSimulator; ex: Exchange }> {
+  const sim = await startSim(overrides);
+  try {
+    return { sim, ex: await ccxtClient(sim) };
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
 }
 
 /** A BUY limit price that rests (≈3 % under the best bid, inside PERCENT_PRICE_BY_SIDE), to 0.01. */

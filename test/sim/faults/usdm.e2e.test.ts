@@ -9,21 +9,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../../src/sim/index.ts';
 import type { EngineBinance } from '../../../src/venue/binance-client.ts';
-import { ACCOUNT, ID, newClient, obj, probe, startUsdmSim, SYMBOL, usdm } from '../usdm/helpers.ts';
+import { ACCOUNT, closeInOrder, ID, obj, probe, startUsdmSession, SYMBOL, usdm } from '../usdm/helpers.ts';
 import { headerOf, http } from './helpers.ts';
 
 let sim: RunningSimulator;
 let ex: EngineBinance;
 
 beforeAll(async () => {
-  sim = await startUsdmSim();
-  ex = await newClient(sim);
+  ({ sim, ex } = await startUsdmSession());
 });
-
-afterAll(async () => {
-  await ex?.close();
-  await sim?.close();
-});
+afterAll(() => closeInOrder(ex, sim));
 
 const restingPrice = () => {
   const bid = sim.control.replay.book('usdm', ID)?.bestBid();

@@ -9,22 +9,17 @@
 import ccxt, { type Exchange, type Order } from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../../src/sim/index.ts';
-import { deadline, startSim, until, WsProbe } from '../server/helpers.ts';
-import { ccxtClient, http, rejectionOf, restingBuyPrice } from './helpers.ts';
+import { closeInOrder, deadline, until, WsProbe } from '../server/helpers.ts';
+import { http, rejectionOf, restingBuyPrice, startCcxtSession } from './helpers.ts';
 
 const SYMBOL = 'BTC/USDT';
 let sim: RunningSimulator;
 let ex: Exchange;
 
 beforeAll(async () => {
-  sim = await startSim();
-  ex = await ccxtClient(sim);
+  ({ sim, ex } = await startCcxtSession());
 });
-
-afterAll(async () => {
-  await ex?.close();
-  await sim?.close();
-});
+afterAll(() => closeInOrder(ex, sim));
 
 /** Starts `watchOrders` and waits until its user-data subscription is live on the server (the watch is wrapped: an async function would flatten it). */
 async function liveWatch(client: Exchange): Promise<{ readonly orders: Promise<Order[]> }> {

@@ -8,16 +8,15 @@
 import ccxt, { type Exchange } from 'ccxt';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../../src/sim/index.ts';
-import { ccxtClient, headerOf, http, rejectionOf, restingBuyPrice } from '../faults/helpers.ts';
-import { ACCOUNT, startSim, WsProbe } from '../server/helpers.ts';
+import { headerOf, http, rejectionOf, restingBuyPrice, startCcxtSession } from '../faults/helpers.ts';
+import { ACCOUNT, closeInOrder, WsProbe } from '../server/helpers.ts';
 
 const SYMBOL = 'BTC/USDT';
 let sim: RunningSimulator;
 let ex: Exchange;
 
 beforeAll(async () => {
-  sim = await startSim({ rateLimits: { clock: 'manual' } });
-  ex = await ccxtClient(sim);
+  ({ sim, ex } = await startCcxtSession({ rateLimits: { clock: 'manual' } }));
 });
 
 beforeEach(() => {
@@ -27,10 +26,7 @@ beforeEach(() => {
   sim.control.rateLimits.setTime(now - (now % 60_000) + 60_000);
 });
 
-afterAll(async () => {
-  await ex?.close();
-  await sim?.close();
-});
+afterAll(() => closeInOrder(ex, sim));
 
 const get = (path: string) => http(sim.description.http, 'GET', path);
 const used = (r: { headers: Record<string, unknown> }) => Number(headerOf(r.headers, 'x-mbx-used-weight-1m'));

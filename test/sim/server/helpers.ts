@@ -7,6 +7,7 @@
  * matching recorded event, and a raw websocket probe.
  */
 import ccxt from 'ccxt';
+import { afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { DEFAULT_DATA_DIR, DEFAULT_SPOT_EXCHANGE_INFO, type SimulatorConfigInput } from '../../../src/sim/config.ts';
 import { type RunningSimulator, startSimulator } from '../../../src/sim/index.ts';
@@ -49,6 +50,28 @@ export async function startSim(overrides: SimulatorConfigInput = {}): Promise<Ru
   const sim = await startSimulator({ clock: { kind: 'stepped' }, atEnd: 'stop', instruments: INSTRUMENTS, accounts: [ACCOUNT, OTHER], ...overrides });
   sim.control.step({ ms: WARM_MS });
   return sim;
+}
+
+/** Closes each in turn (a client before the simulator it talks to), skipping what never started; for `afterAll`. */
+export async function closeInOrder(...items: ReadonlyArray<{ close(): unknown } | undefined>): Promise<void> {
+  for (const item of items) await item?.close();
+}
+
+/**
+ * Registers an `afterEach` that closes every client and probe the running test passed
+ * to the returned `open` (even when the test failed), then awaits `settled` (e.g. the
+ * server dropping the closed connections' subscriptions). `open` returns what it is given.
+ */
+export function closedAfterEach(settled: () => Promise<void>): <T extends { close(): unknown }>(c: T) => T {
+  const opened: Array<{ close(): unknown }> = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((c) => c.close()));
+    await settled();
+  });
+  return (c) => {
+    opened.push(c);
+    return c;
+  };
 }
 
 /** A server started with `startServer` on a real replay + SpotVenue (for server-level options). */

@@ -4,9 +4,9 @@
  * subscription is live, so every pushed payload is checked against that exact
  * recorded event and the replay's book/tape at that moment).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DepthSnapshot, Kline, MarketEvent, TradeEvent } from '../../../src/sim/market/types.ts';
-import { deadline, type Harness, is, numLevels, proClient, startHarness, stepTo, until, WsProbe } from './helpers.ts';
+import { closedAfterEach, deadline, type Harness, is, numLevels, proClient, startHarness, stepTo, until, WsProbe } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -15,17 +15,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
-/** Clients and probes of the running test, closed after it even when it fails. */
-const opened: Array<{ close(): unknown }> = [];
-function open<T extends { close(): unknown }>(c: T): T {
-  opened.push(c);
-  return c;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
-  // the subscriptions of closed connections go with them
-  await until(() => h.server.activeMarketStreams() === 0, 3000, 'closed connections to be unsubscribed');
-});
+/** Clients and probes of the running test, closed after it even when it fails; the subscriptions of closed connections go with them. */
+const open = closedAfterEach(() => until(() => h.server.activeMarketStreams() === 0, 3000, 'closed connections to be unsubscribed'));
 
 const liveStreams = (n: number, what: string) => until(() => h.server.activeMarketStreams() === n, 3000, what);
 

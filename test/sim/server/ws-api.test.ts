@@ -4,9 +4,9 @@
  * pushed events are the venue's own, checked against its ground truth.
  */
 import { createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../../src/sim/index.ts';
-import { ACCOUNT, deadline, endpointOf, OTHER, proClient, startSim, until, WsProbe } from './helpers.ts';
+import { ACCOUNT, closedAfterEach, deadline, endpointOf, OTHER, proClient, startSim, until, WsProbe } from './helpers.ts';
 
 let sim: RunningSimulator;
 beforeAll(async () => {
@@ -16,17 +16,8 @@ afterAll(async () => {
   await sim.close();
 });
 
-/** Clients and probes of the running test, closed after it even when it fails. */
-const opened: Array<{ close(): unknown }> = [];
-function open<T extends { close(): unknown }>(c: T): T {
-  opened.push(c);
-  return c;
-}
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((c) => c.close()));
-  // the user-data subscriptions of closed connections go with them
-  await until(() => sim.control.userStreamSubscribers() === 0, 3000, 'closed connections to drop their user-data subscriptions');
-});
+/** Clients and probes of the running test, closed after it even when it fails; the user-data subscriptions of closed connections go with them. */
+const open = closedAfterEach(() => until(() => sim.control.userStreamSubscribers() === 0, 3000, 'closed connections to drop their user-data subscriptions'));
 
 const subscribed = () => until(() => sim.control.userStreamSubscribers() === 1, 5000, 'the user-data subscription');
 

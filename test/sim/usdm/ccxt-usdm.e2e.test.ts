@@ -13,20 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decimal, dec } from '../../../src/domain/decimal.ts';
 import type { RunningSimulator } from '../../../src/sim/index.ts';
 import type { EngineBinance } from '../../../src/venue/binance-client.ts';
-import { ACCOUNT, ID, SYMBOL, newClient, startUsdmSim, until, usdm, within } from './helpers.ts';
+import { ACCOUNT, ID, SYMBOL, closeInOrder, startUsdmSession, until, usdm, within } from './helpers.ts';
 
 let sim: RunningSimulator;
 let ex: EngineBinance;
 
 beforeAll(async () => {
-  sim = await startUsdmSim();
-  ex = await newClient(sim);
+  ({ sim, ex } = await startUsdmSession());
 });
-
-afterAll(async () => {
-  await ex?.close();
-  await sim?.close();
-});
+afterAll(() => closeInOrder(ex, sim));
 
 /** Calls a ccxt `watch*` repeatedly (it returns the updates since the last call), accumulating, until `done` holds. */
 async function watchUntil<T>(watch: () => Promise<T[]>, done: (all: T[]) => boolean, ms: number, what: string): Promise<T[]> {

@@ -13,20 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.ts';
 import type { RunningSimulator } from '../../../src/sim/index.ts';
 import type { EngineBinance } from '../../../src/venue/binance-client.ts';
-import { ID, SYMBOL, newClient, obj, probe, startUsdmSim, until, usdm, within } from './helpers.ts';
+import { ID, SYMBOL, closeInOrder, newClient, obj, probe, startUsdmSession, startUsdmSim, until, usdm, within } from './helpers.ts';
 
 let sim: RunningSimulator;
 let ex: EngineBinance;
 
 beforeAll(async () => {
-  sim = await startUsdmSim();
-  ex = await newClient(sim);
+  ({ sim, ex } = await startUsdmSession());
 });
-
-afterAll(async () => {
-  await ex?.close();
-  await sim?.close();
-});
+afterAll(() => closeInOrder(ex, sim));
 
 function quote(): { bid: number; ask: number; last: number } {
   const book = sim.control.replay.book('usdm', ID);

@@ -10,6 +10,8 @@ import type { SimulatorConfigInput } from '../../../src/sim/config.ts';
 import { type RunningSimulator, type UsdmHandle, startSimulator } from '../../../src/sim/index.ts';
 import { EngineBinance } from '../../../src/venue/binance-client.ts';
 
+export { closeInOrder } from '../server/helpers.ts';
+
 /** The perpetual the tests trade, as ccxt and Binance name it. */
 export const SYMBOL = 'BTC/USDT:USDT';
 export const ID = 'BTCUSDT';
@@ -49,6 +51,26 @@ export async function newClient(sim: RunningSimulator): Promise<EngineBinance> {
   await ex.loadHttpProxyAgent();
   await ex.loadMarkets();
   return ex;
+}
+
+/** What a USD-M test file runs against: the simulator and the engine client on it. */
+export interface UsdmSession {
+  readonly sim: RunningSimulator;
+  readonly ex: EngineBinance;
+}
+
+/**
+ * {@link startUsdmSim} and {@link newClient} on it, for a file's `beforeAll`
+ * (the simulator is closed again when the client cannot start).
+ */
+export async function startUsdmSession(overrides: SimulatorConfigInput = {}): Promise<UsdmSession> {
+  const sim = await startUsdmSim(overrides);
+  try {
+    return { sim, ex: await newClient(sim) };
+  } catch (err) {
+    await sim.close();
+    throw err;
+  }
 }
 
 /** Resolves `p`, or fails after `ms` with `what` (a deadline, not a sleep). */

@@ -9,20 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.ts';
 import type { RunningSimulator } from '../../../src/sim/index.ts';
 import type { EngineBinance } from '../../../src/venue/binance-client.ts';
-import { ACCOUNT, ID, SYMBOL, newClient, obj, probe, startUsdmSim, until, usdm } from './helpers.ts';
+import { ACCOUNT, ID, SYMBOL, closeInOrder, obj, probe, startUsdmSession, until, usdm } from './helpers.ts';
 
 let sim: RunningSimulator;
 let ex: EngineBinance;
 
 beforeAll(async () => {
-  sim = await startUsdmSim();
-  ex = await newClient(sim);
+  ({ sim, ex } = await startUsdmSession());
 });
-
-afterAll(async () => {
-  await ex?.close();
-  await sim?.close();
-});
+afterAll(() => closeInOrder(ex, sim));
 
 async function get(path: string, init: RequestInit = {}): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${sim.description.http}${path}`, init);

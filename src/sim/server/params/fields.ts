@@ -98,6 +98,9 @@ export function oneOf<const T extends string>(values: readonly T[], onBad: Error
   return (raw) => (set.has(raw) ? (raw as T) : reject(onBad));
 }
 
+/** An order side, BUY or SELL (both markets); anything else → -1117. */
+export const side = oneOf(['BUY', 'SELL'] as const, () => Errors.invalidSide());
+
 /** `true` / `false` (case-insensitive). */
 export const bool: Check<boolean> = (raw) => {
   const v = raw.toLowerCase();

@@ -23,6 +23,7 @@ import type {
   OrderRef,
 } from '../../venue/types.ts';
 import type { SymbolRegistry } from '../symbols.ts';
+import { compact } from './compact.ts';
 import {
   bool,
   clientId,
@@ -33,12 +34,12 @@ import {
   oneOf,
   optional,
   required,
+  side,
   symbol,
   symbolList,
   unsupported,
 } from './fields.ts';
 
-const SIDES = ['BUY', 'SELL'] as const;
 const ORDER_TYPES = ['MARKET', 'LIMIT', 'LIMIT_MAKER', 'STOP_LOSS', 'STOP_LOSS_LIMIT', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const;
 const OCO_LEG_TYPES = ['STOP_LOSS_LIMIT', 'STOP_LOSS', 'LIMIT_MAKER', 'TAKE_PROFIT', 'TAKE_PROFIT_LIMIT'] as const;
 const TIFS = ['GTC', 'IOC', 'FOK'] as const;
@@ -47,7 +48,6 @@ const STP_MODES = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH', 'DECRE
 const TICKER_TYPES = ['FULL', 'MINI'] as const;
 const KLINE_INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
 
-const side = oneOf(SIDES, () => Errors.invalidSide());
 const orderType = oneOf(ORDER_TYPES, () => Errors.invalidOrderType());
 const tif = oneOf(TIFS, () => Errors.invalidTif());
 const respType = oneOf(RESP_TYPES, (p) => Errors.invalidParameter(p));
@@ -58,13 +58,6 @@ const ocoLegType = (raw: string) => {
   if (typeof known !== 'string') return known;
   return oneOf(OCO_LEG_TYPES, () => Errors.ocoOrderTypeRejected())(raw);
 };
-
-/** Drops keys whose value is undefined, so requests carry only what was sent. */
-function compact<T extends object>(obj: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
-  return out as T;
-}
 
 /** Builds every spot endpoint schema against the listed symbols. */
 export function spotSchemas(registry: SymbolRegistry) {

@@ -5,16 +5,11 @@
  * these handlers parse the endpoint's own parameters and call the venue,
  * whose replies are already Binance wire JSON.
  */
-import { Errors } from '../../venue/errors.ts';
-import type { AccountCredentials } from '../../venue/types.ts';
-import type { RestContext, RouteSpec } from '../http/context.ts';
+import type { RouteSpec } from '../http/context.ts';
+import { callerAccount } from './caller.ts';
 import type { SpotRouteDeps } from './deps.ts';
 import { parseFor } from './parse-for.ts';
-
-function account(ctx: RestContext): AccountCredentials {
-  if (ctx.account === undefined) throw Errors.unauthorized();
-  return ctx.account;
-}
+import { bySymbol } from './weights.ts';
 
 /** True when a balance row has zero `free` and zero `locked`. */
 function isZeroBalance(row: unknown): boolean {
@@ -34,7 +29,7 @@ export function accountRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       weight: 20,
       handle: (ctx) => {
         const p = parseFor(ctx, schemas.account);
-        const body = venue.account(account(ctx).id);
+        const body = venue.account(callerAccount(ctx).id);
         if (p.omitZeroBalances !== true || !Array.isArray(body['balances'])) return body;
         return { ...body, balances: (body['balances'] as unknown[]).filter((b) => !isZeroBalance(b)) };
       },
@@ -45,56 +40,56 @@ export function accountRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       security: 'TRADE',
       weight: 1,
       orders: 1,
-      handle: (ctx) => venue.placeOrder(account(ctx).id, parseFor(ctx, schemas.newOrder)),
+      handle: (ctx) => venue.placeOrder(callerAccount(ctx).id, parseFor(ctx, schemas.newOrder)),
     },
     {
       method: 'POST',
       path: `${base}/order/test`,
       security: 'TRADE',
       weight: (p) => (p['computeCommissionRates'] === 'true' ? 20 : 1),
-      handle: (ctx) => venue.testOrder(account(ctx).id, parseFor(ctx, schemas.testOrder)),
+      handle: (ctx) => venue.testOrder(callerAccount(ctx).id, parseFor(ctx, schemas.testOrder)),
     },
     {
       method: 'GET',
       path: `${base}/order`,
       security: 'USER_DATA',
       weight: 4,
-      handle: (ctx) => venue.queryOrder(account(ctx).id, parseFor(ctx, schemas.queryOrder)),
+      handle: (ctx) => venue.queryOrder(callerAccount(ctx).id, parseFor(ctx, schemas.queryOrder)),
     },
     {
       method: 'DELETE',
       path: `${base}/order`,
       security: 'TRADE',
       weight: 1,
-      handle: (ctx) => venue.cancelOrder(account(ctx).id, parseFor(ctx, schemas.cancelOrder)),
+      handle: (ctx) => venue.cancelOrder(callerAccount(ctx).id, parseFor(ctx, schemas.cancelOrder)),
     },
     {
       method: 'DELETE',
       path: `${base}/openOrders`,
       security: 'TRADE',
       weight: 1,
-      handle: (ctx) => venue.cancelOpenOrders(account(ctx).id, parseFor(ctx, schemas.cancelOpenOrders).symbol),
+      handle: (ctx) => venue.cancelOpenOrders(callerAccount(ctx).id, parseFor(ctx, schemas.cancelOpenOrders).symbol),
     },
     {
       method: 'GET',
       path: `${base}/openOrders`,
       security: 'USER_DATA',
-      weight: (p) => (p['symbol'] !== undefined ? 6 : 80),
-      handle: (ctx) => venue.openOrders(account(ctx).id, parseFor(ctx, schemas.openOrders).symbol),
+      weight: bySymbol(6, 80),
+      handle: (ctx) => venue.openOrders(callerAccount(ctx).id, parseFor(ctx, schemas.openOrders).symbol),
     },
     {
       method: 'GET',
       path: `${base}/allOrders`,
       security: 'USER_DATA',
       weight: 20,
-      handle: (ctx) => venue.allOrders(account(ctx).id, parseFor(ctx, schemas.allOrders)),
+      handle: (ctx) => venue.allOrders(callerAccount(ctx).id, parseFor(ctx, schemas.allOrders)),
     },
     {
       method: 'GET',
       path: `${base}/myTrades`,
       security: 'USER_DATA',
       weight: (p) => (p['orderId'] !== undefined ? 5 : 20),
-      handle: (ctx) => venue.myTrades(account(ctx).id, parseFor(ctx, schemas.myTrades)),
+      handle: (ctx) => venue.myTrades(callerAccount(ctx).id, parseFor(ctx, schemas.myTrades)),
     },
     {
       method: 'POST',
@@ -102,7 +97,7 @@ export function accountRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       security: 'TRADE',
       weight: 1,
       orders: 2,
-      handle: (ctx) => venue.placeOco(account(ctx).id, parseFor(ctx, schemas.oco)),
+      handle: (ctx) => venue.placeOco(callerAccount(ctx).id, parseFor(ctx, schemas.oco)),
     },
     {
       method: 'POST',
@@ -110,28 +105,28 @@ export function accountRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       security: 'TRADE',
       weight: 1,
       orders: 2,
-      handle: (ctx) => venue.placeLegacyOco(account(ctx).id, parseFor(ctx, schemas.legacyOco)),
+      handle: (ctx) => venue.placeLegacyOco(callerAccount(ctx).id, parseFor(ctx, schemas.legacyOco)),
     },
     {
       method: 'GET',
       path: `${base}/orderList`,
       security: 'USER_DATA',
       weight: 4,
-      handle: (ctx) => venue.queryOrderList(account(ctx).id, parseFor(ctx, schemas.queryOrderList)),
+      handle: (ctx) => venue.queryOrderList(callerAccount(ctx).id, parseFor(ctx, schemas.queryOrderList)),
     },
     {
       method: 'DELETE',
       path: `${base}/orderList`,
       security: 'TRADE',
       weight: 1,
-      handle: (ctx) => venue.cancelOrderList(account(ctx).id, parseFor(ctx, schemas.cancelOrderList)),
+      handle: (ctx) => venue.cancelOrderList(callerAccount(ctx).id, parseFor(ctx, schemas.cancelOrderList)),
     },
     {
       method: 'GET',
       path: `${base}/openOrderList`,
       security: 'USER_DATA',
       weight: 6,
-      handle: (ctx) => (parseFor(ctx, schemas.none), venue.openOrderLists(account(ctx).id)),
+      handle: (ctx) => (parseFor(ctx, schemas.none), venue.openOrderLists(callerAccount(ctx).id)),
     },
   ];
 }

@@ -8,7 +8,9 @@ import { Errors } from '../../venue/errors.ts';
 import type { ParamBag, RouteSpec } from '../http/context.ts';
 import { quoteOf, restAggTrade, restBookTicker, restKline, restTicker24hr, restTickerMini, restTrade } from '../wire/market-wire.ts';
 import type { SpotRouteDeps } from './deps.ts';
+import { aggTradesPage, klinesPage } from './market-pages.ts';
 import { parseFor } from './parse-for.ts';
+import { bySymbol } from './weights.ts';
 
 /** Resolves `symbol` / `symbols` (mutually exclusive, -1128) to a list, or every listed symbol when neither is sent. */
 function selectSymbols(deps: SpotRouteDeps, p: { symbol?: string | undefined; symbols?: string[] | undefined }): { list: readonly string[]; single: boolean } {
@@ -16,9 +18,6 @@ function selectSymbols(deps: SpotRouteDeps, p: { symbol?: string | undefined; sy
   if (p.symbol !== undefined) return { list: [p.symbol], single: true };
   return { list: p.symbols ?? deps.registry.all(), single: false };
 }
-
-/** Weight by symbol count: `one` for a single symbol, `all` otherwise. */
-const bySymbol = (one: number, all: number) => (p: ParamBag) => (p['symbol'] !== undefined ? one : all);
 
 /**
  * `GET /api/v3/ticker/24hr` weight (Binance "24hr ticker price change statistics"): `symbol` 2;
@@ -100,19 +99,7 @@ export function marketRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       weight: 4,
       handle: (ctx) => {
         const p = parseFor(ctx, schemas.aggTrades);
-        const limit = p.limit ?? 500;
-        let trades = replay.recentTrades(market, p.symbol, 1000);
-        if (p.fromId !== undefined) {
-          const from = p.fromId;
-          trades = trades.filter((t) => t.tradeId >= from).slice(0, limit);
-        } else if (p.startTime !== undefined || p.endTime !== undefined) {
-          const start = p.startTime ?? -Infinity;
-          const end = p.endTime ?? Infinity;
-          trades = trades.filter((t) => t.tradeTime >= start && t.tradeTime <= end).slice(0, limit);
-        } else {
-          trades = trades.slice(-limit);
-        }
-        return trades.map(restAggTrade);
+        return aggTradesPage(replay.recentTrades(market, p.symbol, 1000), p).map(restAggTrade);
       },
     },
     {
@@ -123,11 +110,7 @@ export function marketRoutes(deps: SpotRouteDeps, base: string): RouteSpec[] {
       handle: (ctx) => {
         const p = parseFor(ctx, schemas.klines);
         if (p.interval !== '1m') throw Errors.invalidInterval();
-        const limit = p.limit ?? 500;
-        const start = p.startTime ?? -Infinity;
-        const end = p.endTime ?? Infinity;
-        const inRange = replay.klines(market, p.symbol, 1000).filter((k) => k.openTime >= start && k.openTime <= end);
-        return (p.startTime !== undefined ? inRange.slice(0, limit) : inRange.slice(-limit)).map(restKline);
+        return klinesPage(replay.klines(market, p.symbol, 1000), p).map(restKline);
       },
     },
     {

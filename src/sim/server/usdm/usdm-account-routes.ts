@@ -8,22 +8,16 @@
  */
 import { Errors } from '../../venue/errors.ts';
 import { UsdmErrors } from '../../venue/usdm/errors.ts';
-import type { AccountCredentials } from '../../venue/types.ts';
 import type { RestContext, RouteSpec } from '../http/context.ts';
+import { callerAccount } from '../rest/caller.ts';
 import { parseFor } from '../rest/parse-for.ts';
+import { bySymbol } from '../rest/weights.ts';
 import { FAPI_V1, FAPI_V2, FAPI_V3, type UsdmRouteDeps } from './usdm-routes-deps.ts';
-
-function account(ctx: RestContext): AccountCredentials {
-  if (ctx.account === undefined) throw Errors.unauthorized();
-  return ctx.account;
-}
-
-const withSymbol = (one: number, all: number) => (p: Readonly<Record<string, string>>) => (p['symbol'] !== undefined ? one : all);
 
 /** The signed futures routes and the listen-key routes. */
 export function usdmAccountRoutes(deps: UsdmRouteDeps): RouteSpec[] {
   const { venue, schemas, listenKeys } = deps;
-  const id = (ctx: RestContext) => account(ctx).id;
+  const id = (ctx: RestContext) => callerAccount(ctx).id;
   return [
     // ---- trade
     { method: 'POST', path: `${FAPI_V1}/order`, security: 'TRADE', weight: 0, orders: 1, handle: (ctx) => venue.placeOrder(id(ctx), parseFor(ctx, schemas.newOrder)) },
@@ -41,7 +35,7 @@ export function usdmAccountRoutes(deps: UsdmRouteDeps): RouteSpec[] {
       method: 'GET',
       path: `${FAPI_V1}/openOrders`,
       security: 'USER_DATA',
-      weight: withSymbol(1, 40),
+      weight: bySymbol(1, 40),
       handle: (ctx) => venue.openOrders(id(ctx), parseFor(ctx, schemas.optionalSymbol).symbol),
     },
     { method: 'GET', path: `${FAPI_V1}/allOrders`, security: 'USER_DATA', weight: 5, handle: (ctx) => venue.allOrders(id(ctx), parseFor(ctx, schemas.allOrders)) },
@@ -61,7 +55,7 @@ export function usdmAccountRoutes(deps: UsdmRouteDeps): RouteSpec[] {
       method: 'GET',
       path: `${FAPI_V1}/openAlgoOrders`,
       security: 'USER_DATA',
-      weight: withSymbol(1, 40),
+      weight: bySymbol(1, 40),
       handle: (ctx) => venue.openAlgoOrders(id(ctx), parseFor(ctx, schemas.openAlgoOrders).symbol),
     },
     { method: 'GET', path: `${FAPI_V1}/allAlgoOrders`, security: 'USER_DATA', weight: 5, handle: (ctx) => venue.allAlgoOrders(id(ctx), parseFor(ctx, schemas.allAlgoOrders)) },

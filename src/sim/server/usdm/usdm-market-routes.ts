@@ -7,8 +7,10 @@
  */
 import { Errors } from '../../venue/errors.ts';
 import { markPrice, nextFundingTime } from '../../venue/usdm/mark.ts';
-import type { ParamBag, RestContext, RouteSpec } from '../http/context.ts';
+import type { RestContext, RouteSpec } from '../http/context.ts';
+import { aggTradesPage, klinesPage } from '../rest/market-pages.ts';
 import { parseFor } from '../rest/parse-for.ts';
+import { bySymbol } from '../rest/weights.ts';
 import { restKline } from '../wire/market-wire.ts';
 import {
   futRestAggTrade,
@@ -21,19 +23,17 @@ import {
 } from './usdm-market-wire.ts';
 import { FAPI_V1, FAPI_V2, type UsdmRouteDeps } from './usdm-routes-deps.ts';
 
-/** Weight by symbol: `one` with a symbol, `all` without. */
-const bySymbol = (one: number, all: number) => (p: ParamBag) => (p['symbol'] !== undefined ? one : all);
-
 /** The public futures routes. */
 export function usdmMarketRoutes(deps: UsdmRouteDeps): RouteSpec[] {
   const { replay, schemas, registry } = deps;
-  const symbolsOf = (symbol: string | undefined) => (symbol !== undefined ? [symbol] : registry.all());
-  const tickerPrice = (ctx: RestContext) => {
+  /** A `bySymbol` handler: the row of `symbol` when sent, else the rows of every listed symbol (replay time `now`). */
+  const perSymbol = (row: (symbol: string, now: number) => unknown) => (ctx: RestContext) => {
     const p = parseFor(ctx, schemas.bySymbol);
     const now = replay.now();
-    const rows = symbolsOf(p.symbol).map((s) => futRestTickerPrice(s, replay.lastTrade('usdm', s), now));
+    const rows = (p.symbol !== undefined ? [p.symbol] : registry.all()).map((s) => row(s, now));
     return p.symbol !== undefined ? rows[0] : rows;
   };
+  const tickerPrice = perSymbol((s, now) => futRestTickerPrice(s, replay.lastTrade('usdm', s), now));
   return [
     { method: 'GET', path: `${FAPI_V1}/ping`, security: 'NONE', weight: 1, handle: (ctx) => (parseFor(ctx, schemas.none), {}) },
     { method: 'GET', path: `${FAPI_V1}/time`, security: 'NONE', weight: 1, handle: (ctx) => (parseFor(ctx, schemas.none), { serverTime: deps.now() }) },
@@ -76,19 +76,7 @@ export function usdmMarketRoutes(deps: UsdmRouteDeps): RouteSpec[] {
       weight: 20,
       handle: (ctx) => {
         const p = parseFor(ctx, schemas.aggTrades);
-        const limit = p.limit ?? 500;
-        let trades = replay.recentTrades('usdm', p.symbol, 1000);
-        if (p.fromId !== undefined) {
-          const from = p.fromId;
-          trades = trades.filter((t) => t.tradeId >= from).slice(0, limit);
-        } else if (p.startTime !== undefined || p.endTime !== undefined) {
-          const start = p.startTime ?? -Infinity;
-          const end = p.endTime ?? Infinity;
-          trades = trades.filter((t) => t.tradeTime >= start && t.tradeTime <= end).slice(0, limit);
-        } else {
-          trades = trades.slice(-limit);
-        }
-        return trades.map(futRestAggTrade);
+        return aggTradesPage(replay.recentTrades('usdm', p.symbol, 1000), p).map(futRestAggTrade);
       },
     },
     {
@@ -102,11 +90,7 @@ export function usdmMarketRoutes(deps: UsdmRouteDeps): RouteSpec[] {
       handle: (ctx) => {
         const p = parseFor(ctx, schemas.klines);
         if (p.interval !== '1m') throw Errors.invalidInterval();
-        const limit = p.limit ?? 500;
-        const start = p.startTime ?? -Infinity;
-        const end = p.endTime ?? Infinity;
-        const inRange = replay.klines('usdm', p.symbol, 1500).filter((k) => k.openTime >= start && k.openTime <= end);
-        return (p.startTime !== undefined ? inRange.slice(0, limit) : inRange.slice(-limit)).map(restKline);
+        return klinesPage(replay.klines('usdm', p.symbol, 1500), p).map(restKline);
       },
     },
     {
@@ -114,12 +98,7 @@ export function usdmMarketRoutes(deps: UsdmRouteDeps): RouteSpec[] {
       path: `${FAPI_V1}/ticker/24hr`,
       security: 'NONE',
       weight: bySymbol(1, 40),
-      handle: (ctx) => {
-        const p = parseFor(ctx, schemas.bySymbol);
-        const now = replay.now();
-        const rows = symbolsOf(p.symbol).map((s) => futRestTicker24hr(s, replay.ticker('usdm', s), now));
-        return p.symbol !== undefined ? rows[0] : rows;
-      },
+      handle: perSymbol((s, now) => futRestTicker24hr(s, replay.ticker('usdm', s), now)),
     },
     { method: 'GET', path: `${FAPI_V1}/ticker/price`, security: 'NONE', weight: bySymbol(1, 2), handle: tickerPrice },
     { method: 'GET', path: `${FAPI_V2}/ticker/price`, security: 'NONE', weight: bySymbol(1, 2), handle: tickerPrice },
@@ -128,24 +107,14 @@ export function usdmMarketRoutes(deps: UsdmRouteDeps): RouteSpec[] {
       path: `${FAPI_V1}/ticker/bookTicker`,
       security: 'NONE',
       weight: bySymbol(2, 5),
-      handle: (ctx) => {
-        const p = parseFor(ctx, schemas.bySymbol);
-        const now = replay.now();
-        const rows = symbolsOf(p.symbol).map((s) => futRestBookTicker(s, replay.book('usdm', s), now));
-        return p.symbol !== undefined ? rows[0] : rows;
-      },
+      handle: perSymbol((s, now) => futRestBookTicker(s, replay.book('usdm', s), now)),
     },
     {
       method: 'GET',
       path: `${FAPI_V1}/premiumIndex`,
       security: 'NONE',
       weight: bySymbol(1, 10),
-      handle: (ctx) => {
-        const p = parseFor(ctx, schemas.bySymbol);
-        const now = replay.now();
-        const rows = symbolsOf(p.symbol).map((s) => futRestPremiumIndex(s, markPrice(replay, s), nextFundingTime(now), now));
-        return p.symbol !== undefined ? rows[0] : rows;
-      },
+      handle: perSymbol((s, now) => futRestPremiumIndex(s, markPrice(replay, s), nextFundingTime(now), now)),
     },
   ];
 }

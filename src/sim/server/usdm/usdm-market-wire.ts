@@ -8,6 +8,7 @@
  */
 import { type Decimal, dec, fixed, plain } from '../../../domain/decimal.ts';
 import type { BookTickerEvent, BookView, DepthEvent, DepthSnapshot, TickerSnapshot, TradeEvent } from '../../market/types.ts';
+import { ZERO_8, idleTicker, quoteOf } from '../wire/market-wire.ts';
 
 /** `GET /fapi/v1/trades` element. */
 export function futRestTrade(t: TradeEvent) {
@@ -24,45 +25,43 @@ export function futRestDepth(snap: DepthSnapshot, now: number) {
   return { lastUpdateId: snap.lastUpdateId, E: now, T: now, bids: snap.bids, asks: snap.asks };
 }
 
-const ZERO_PX = '0.00000000';
-
-/** `GET /fapi/v1/ticker/24hr` element (futures: no bid/ask fields). Idle shape before any trade. */
-export function futRestTicker24hr(symbol: string, t: TickerSnapshot | undefined, now: number) {
+/** `GET /fapi/v1/ticker/24hr` element (futures: no bid/ask fields); without any trade yet the idle ticker. */
+export function futRestTicker24hr(symbol: string, ticker: TickerSnapshot | undefined, now: number) {
+  const t = ticker ?? idleTicker(symbol, now);
   return {
     symbol,
-    priceChange: t?.priceChange ?? ZERO_PX,
-    priceChangePercent: t?.priceChangePercent ?? '0.000',
-    weightedAvgPrice: t?.weightedAvgPrice ?? ZERO_PX,
-    lastPrice: t?.last ?? ZERO_PX,
-    lastQty: t?.lastQty ?? ZERO_PX,
-    openPrice: t?.open ?? ZERO_PX,
-    highPrice: t?.high ?? ZERO_PX,
-    lowPrice: t?.low ?? ZERO_PX,
-    volume: t?.volume ?? ZERO_PX,
-    quoteVolume: t?.quoteVolume ?? ZERO_PX,
-    openTime: t?.openTime ?? now - 86_400_000,
-    closeTime: t?.closeTime ?? now,
-    firstId: t?.firstTradeId ?? -1,
-    lastId: t?.lastTradeId ?? -1,
-    count: t?.count ?? 0,
+    priceChange: t.priceChange,
+    priceChangePercent: t.priceChangePercent,
+    weightedAvgPrice: t.weightedAvgPrice,
+    lastPrice: t.last,
+    lastQty: t.lastQty,
+    openPrice: t.open,
+    highPrice: t.high,
+    lowPrice: t.low,
+    volume: t.volume,
+    quoteVolume: t.quoteVolume,
+    openTime: t.openTime,
+    closeTime: t.closeTime,
+    firstId: t.firstTradeId,
+    lastId: t.lastTradeId,
+    count: t.count,
   };
 }
 
 /** `GET /fapi/v1/ticker/price` element. */
 export function futRestTickerPrice(symbol: string, last: TradeEvent | undefined, now: number) {
-  return { symbol, price: last?.price ?? ZERO_PX, time: last?.tradeTime ?? now };
+  return { symbol, price: last?.price ?? ZERO_8, time: last?.tradeTime ?? now };
 }
 
 /** `GET /fapi/v1/ticker/bookTicker` element. */
 export function futRestBookTicker(symbol: string, book: BookView | undefined, now: number) {
-  const bid = book?.bestBid();
-  const ask = book?.bestAsk();
+  const q = quoteOf(book);
   return {
     symbol,
-    bidPrice: bid?.price ?? ZERO_PX,
-    bidQty: bid?.qty ?? ZERO_PX,
-    askPrice: ask?.price ?? ZERO_PX,
-    askQty: ask?.qty ?? ZERO_PX,
+    bidPrice: q.bidPrice,
+    bidQty: q.bidQty,
+    askPrice: q.askPrice,
+    askQty: q.askQty,
     time: now,
     lastUpdateId: book?.lastUpdateId ?? 0,
   };
@@ -73,7 +72,7 @@ export function futRestBookTicker(symbol: string, book: BookView | undefined, no
  * are the mark stand-in (the book's mid, see src/sim/venue/usdm/mark.ts); funding is not simulated (rate 0).
  */
 export function futRestPremiumIndex(symbol: string, mark: Decimal | undefined, nextFundingTime: number, now: number) {
-  const m = mark ? fixed(mark) : ZERO_PX;
+  const m = mark ? fixed(mark) : ZERO_8;
   return {
     symbol,
     markPrice: m,
@@ -118,11 +117,6 @@ export function futStreamDepthUpdate(
 /** `pu` of a recorded diff (the previous diff's `u`), or `U - 1` when absent. */
 export function prevIdOf(d: DepthEvent): number {
   return d.prevFinalUpdateId ?? d.firstUpdateId - 1;
-}
-
-/** `<symbol>@miniTicker` payload. */
-export function futStreamMiniTicker(t: TickerSnapshot, eventTime: number) {
-  return { e: '24hrMiniTicker', E: eventTime, s: t.symbol, c: t.last, o: t.open, h: t.high, l: t.low, v: t.volume, q: t.quoteVolume };
 }
 
 /** `<symbol>@ticker` payload (futures `24hrTicker`: no bid/ask, no previous close). */

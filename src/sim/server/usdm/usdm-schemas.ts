@@ -20,10 +20,10 @@ import type {
   UsdmOrderRef,
   UsdmOrderRequest,
 } from '../../venue/usdm/types.ts';
-import { bool, clientId, decimal, ignored, intIn, long, oneOf, optional, required, symbol, unsupported } from '../params/fields.ts';
+import { compact } from '../params/compact.ts';
+import { bool, clientId, decimal, ignored, intIn, long, oneOf, optional, required, side, symbol, unsupported } from '../params/fields.ts';
 import type { SymbolRegistry } from '../symbols.ts';
 
-const SIDES = ['BUY', 'SELL'] as const;
 const POSITION_SIDES = ['BOTH', 'LONG', 'SHORT'] as const;
 const ORDER_TYPES = ['LIMIT', 'MARKET', 'STOP', 'STOP_MARKET', 'TAKE_PROFIT', 'TAKE_PROFIT_MARKET', 'TRAILING_STOP_MARKET'] as const;
 const ALGO_TYPES = ['STOP_MARKET', 'TAKE_PROFIT_MARKET', 'STOP', 'TAKE_PROFIT'] as const;
@@ -32,7 +32,6 @@ const WORKING_TYPES = ['MARK_PRICE', 'CONTRACT_PRICE'] as const;
 const STP_MODES = ['NONE', 'EXPIRE_TAKER', 'EXPIRE_MAKER', 'EXPIRE_BOTH'] as const;
 const KLINE_INTERVALS = ['1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
 
-const side = oneOf(SIDES, () => Errors.invalidSide());
 const positionSide = oneOf(POSITION_SIDES, (p) => Errors.invalidParameter(p));
 const tif = (raw: string) => (raw === 'GTD' ? unsupported(raw) : oneOf(TIFS, () => Errors.invalidTif())(raw));
 const workingType = oneOf(WORKING_TYPES, (p) => Errors.invalidParameter(p));
@@ -45,13 +44,6 @@ const algoType = (raw: string) => {
   if (raw === 'TRAILING_STOP_MARKET') return unsupported(raw);
   return oneOf(ALGO_TYPES, () => Errors.invalidOrderType())(raw);
 };
-
-/** Drops keys whose value is undefined, so requests carry only what was sent. */
-function compact<T extends object>(obj: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
-  return out as T;
-}
 
 /** Builds every USDⓈ-M endpoint schema against the listed futures symbols. */
 export function usdmSchemas(registry: SymbolRegistry) {

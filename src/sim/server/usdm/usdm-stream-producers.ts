@@ -11,52 +11,41 @@
  * - `markPrice` (3 s) / `markPrice@1s`: the mark stand-in after any event, at most once per period;
  * - `kline_1m`: the spot producer (Binance's futures kline payload has the same shape).
  */
-import type { DepthEvent, Replay } from '../../market/types.ts';
+import type { Replay } from '../../market/types.ts';
 import { markPrice, nextFundingTime } from '../../venue/usdm/mark.ts';
 import type { ParsedStream } from '../ws/stream-names.ts';
-import { createProducer, type Producer } from '../ws/stream-producers.ts';
+import { streamMiniTicker } from '../wire/market-wire.ts';
+import { type DepthWindow, mergedDepth, NO_PAYLOADS, type Producer, throttle } from '../ws/producer.ts';
+import { createProducer } from '../ws/stream-producers.ts';
 import {
   futStreamAggTrade,
   futStreamBookTicker,
   futStreamDepthUpdate,
   futStreamMarkPrice,
-  futStreamMiniTicker,
   futStreamTicker,
   futStreamTrade,
   prevIdOf,
 } from './usdm-market-wire.ts';
-
-const NONE: readonly unknown[] = [];
-
-/** True at most once per `periodMs` of event time (the first call always passes). */
-function throttle(periodMs: number): (time: number) => boolean {
-  let last = -Infinity;
-  return (time) => {
-    if (time - last < periodMs) return false;
-    last = time;
-    return true;
-  };
-}
 
 /** The producer of one futures stream. */
 export function createUsdmProducer(stream: ParsedStream, replay: Replay): Producer {
   const { spec, symbol } = stream;
   switch (spec.kind) {
     case 'trade':
-      return (e) => (e.kind === 'trade' ? [futStreamTrade(e)] : NONE);
+      return (e) => (e.kind === 'trade' ? [futStreamTrade(e)] : NO_PAYLOADS);
     case 'aggTrade':
-      return (e) => (e.kind === 'trade' ? [futStreamAggTrade(e)] : NONE);
+      return (e) => (e.kind === 'trade' ? [futStreamAggTrade(e)] : NO_PAYLOADS);
     case 'bookTicker':
-      return (e) => (e.kind === 'bookTicker' ? [futStreamBookTicker(e)] : NONE);
+      return (e) => (e.kind === 'bookTicker' ? [futStreamBookTicker(e)] : NO_PAYLOADS);
     case 'diffDepth':
-      return mergedDepth(spec.periodMs);
+      return mergedDepth(spec.periodMs, futDepthUpdates());
     case 'partialDepth': {
       const gate = throttle(spec.periodMs);
       let pushedU: number | undefined;
       return (e) => {
-        if (e.kind !== 'depth' || !gate(e.eventTime)) return NONE;
+        if (e.kind !== 'depth' || !gate(e.eventTime)) return NO_PAYLOADS;
         const book = replay.book('usdm', symbol);
-        if (!book) return NONE;
+        if (!book) return NO_PAYLOADS;
         const top = book.depth(spec.levels);
         const pu = pushedU ?? prevIdOf(e);
         pushedU = e.finalUpdateId;
@@ -67,19 +56,19 @@ export function createUsdmProducer(stream: ParsedStream, replay: Replay): Produc
     case 'ticker': {
       const gate = throttle(1000);
       return (e) => {
-        if (e.kind !== 'trade' || !gate(e.eventTime)) return NONE;
+        if (e.kind !== 'trade' || !gate(e.eventTime)) return NO_PAYLOADS;
         const t = replay.ticker('usdm', symbol);
-        if (!t) return NONE;
-        return [spec.kind === 'miniTicker' ? futStreamMiniTicker(t, e.eventTime) : futStreamTicker(t, e.eventTime)];
+        if (!t) return NO_PAYLOADS;
+        return [spec.kind === 'miniTicker' ? streamMiniTicker(t, e.eventTime) : futStreamTicker(t, e.eventTime)];
       };
     }
     case 'markPrice': {
       const gate = throttle(spec.periodMs);
       return (e) => {
         const time = e.eventTime;
-        if (!gate(time)) return NONE;
+        if (!gate(time)) return NO_PAYLOADS;
         const mark = markPrice(replay, symbol);
-        return mark ? [futStreamMarkPrice(symbol, mark, time, nextFundingTime(time))] : NONE;
+        return mark ? [futStreamMarkPrice(symbol, mark, time, nextFundingTime(time))] : NO_PAYLOADS;
       };
     }
     case 'kline':
@@ -87,51 +76,15 @@ export function createUsdmProducer(stream: ParsedStream, replay: Replay): Produc
   }
 }
 
-/** Merges the recorded real-time diffs into `periodMs` windows (see the module comment). */
-function mergedDepth(periodMs: number): Producer {
-  interface Pending {
-    start: number;
-    E: number;
-    T: number;
-    U: number;
-    u: number;
-    pu: number;
-    symbol: string;
-    bids: Map<string, string>;
-    asks: Map<string, string>;
-  }
-  let pending: Pending | undefined;
+/**
+ * Writes merged diff windows as futures `depthUpdate`s: `T` of the last diff, `pu` the
+ * `u` of the window pushed before (for the first one, the first diff's own `pu`).
+ */
+function futDepthUpdates(): (w: DepthWindow) => unknown {
   let lastPushedU: number | undefined;
-  const absorb = (d: DepthEvent) => {
-    if (!pending) {
-      pending = {
-        start: d.eventTime,
-        E: d.eventTime,
-        T: d.transactionTime ?? d.eventTime,
-        U: d.firstUpdateId,
-        u: d.finalUpdateId,
-        pu: lastPushedU ?? prevIdOf(d),
-        symbol: d.symbol,
-        bids: new Map(),
-        asks: new Map(),
-      };
-    }
-    pending.E = d.eventTime;
-    pending.T = d.transactionTime ?? d.eventTime;
-    pending.u = d.finalUpdateId;
-    for (const [p, q] of d.bids) pending.bids.set(p, q);
-    for (const [p, q] of d.asks) pending.asks.set(p, q);
-  };
-  return (e) => {
-    if (e.kind !== 'depth') return NONE;
-    let out: readonly unknown[] = NONE;
-    if (pending && e.eventTime - pending.start >= periodMs) {
-      const p = pending;
-      out = [futStreamDepthUpdate(p.symbol, p.E, p.T, p.U, p.u, p.pu, [...p.bids], [...p.asks])];
-      lastPushedU = p.u;
-      pending = undefined;
-    }
-    absorb(e);
-    return out;
+  return (w) => {
+    const pu = lastPushedU ?? prevIdOf(w.first);
+    lastPushedU = w.last.finalUpdateId;
+    return futStreamDepthUpdate(w.symbol, w.last.eventTime, w.last.transactionTime ?? w.last.eventTime, w.first.firstUpdateId, w.last.finalUpdateId, pu, w.bids, w.asks);
   };
 }

@@ -3,6 +3,10 @@
  * contracts (src/sim/market/types.ts). REST shapes follow the spot REST API
  * docs ("Market Data endpoints"); stream payloads the WebSocket Streams docs.
  * Event times (`E`, `T`, open/close times) are replay-clock milliseconds.
+ *
+ * Where Binance's USDⓈ-M API writes the same thing, ../usdm/usdm-market-wire.ts
+ * uses it from here: the zero price, the best bid/ask of a book, the idle ticker,
+ * the kline row and payload and the `24hrMiniTicker` payload.
  */
 import { dec, plain } from '../../../domain/decimal.ts';
 import type { BookView, Kline, TickerSnapshot, TradeEvent } from '../../market/types.ts';
@@ -34,7 +38,8 @@ export function restKline(k: Kline) {
   return [k.openTime, k.open, k.high, k.low, k.close, k.volume, k.closeTime, k.quoteVolume, k.trades, k.takerBuyBaseVolume, k.takerBuyQuoteVolume, '0'];
 }
 
-interface Quote {
+/** Best bid and ask of a book, decimal strings. */
+export interface Quote {
   readonly bidPrice: string;
   readonly bidQty: string;
   readonly askPrice: string;
@@ -54,51 +59,78 @@ export function quoteOf(book: BookView | undefined): Quote {
 }
 
 /**
- * `GET /api/v3/ticker/24hr` FULL element. Without any trade yet Binance's idle shape:
- * zero prices, `firstId`/`lastId` -1, `count` 0. `prevClosePrice` is the window's open
- * (the replay keeps no trade before the window).
+ * The 24hr statistics of a symbol with no trade yet, as Binance writes them on both
+ * markets: zero prices, `priceChangePercent` '0.000', `firstId`/`lastId` -1, `count` 0,
+ * over the 24 h up to `nowMs`.
  */
-export function restTicker24hr(symbol: string, t: TickerSnapshot | undefined, q: Quote, nowMs: number) {
+export function idleTicker(symbol: string, nowMs: number): TickerSnapshot {
   return {
     symbol,
-    priceChange: t?.priceChange ?? ZERO_8,
-    priceChangePercent: t?.priceChangePercent ?? '0.000',
-    weightedAvgPrice: t?.weightedAvgPrice ?? ZERO_8,
-    prevClosePrice: t?.open ?? ZERO_8,
-    lastPrice: t?.last ?? ZERO_8,
-    lastQty: t?.lastQty ?? ZERO_8,
+    openTime: nowMs - 86_400_000,
+    closeTime: nowMs,
+    open: ZERO_8,
+    high: ZERO_8,
+    low: ZERO_8,
+    last: ZERO_8,
+    lastQty: ZERO_8,
+    volume: ZERO_8,
+    quoteVolume: ZERO_8,
+    priceChange: ZERO_8,
+    priceChangePercent: '0.000',
+    weightedAvgPrice: ZERO_8,
+    firstTradeId: -1,
+    lastTradeId: -1,
+    count: 0,
+  };
+}
+
+/**
+ * `GET /api/v3/ticker/24hr` FULL element; without any trade yet the {@link idleTicker}.
+ * `prevClosePrice` is the window's open (the replay keeps no trade before the window).
+ */
+export function restTicker24hr(symbol: string, ticker: TickerSnapshot | undefined, q: Quote, nowMs: number) {
+  const t = ticker ?? idleTicker(symbol, nowMs);
+  return {
+    symbol,
+    priceChange: t.priceChange,
+    priceChangePercent: t.priceChangePercent,
+    weightedAvgPrice: t.weightedAvgPrice,
+    prevClosePrice: t.open,
+    lastPrice: t.last,
+    lastQty: t.lastQty,
     bidPrice: q.bidPrice,
     bidQty: q.bidQty,
     askPrice: q.askPrice,
     askQty: q.askQty,
-    openPrice: t?.open ?? ZERO_8,
-    highPrice: t?.high ?? ZERO_8,
-    lowPrice: t?.low ?? ZERO_8,
-    volume: t?.volume ?? ZERO_8,
-    quoteVolume: t?.quoteVolume ?? ZERO_8,
-    openTime: t?.openTime ?? nowMs - 86_400_000,
-    closeTime: t?.closeTime ?? nowMs,
-    firstId: t?.firstTradeId ?? -1,
-    lastId: t?.lastTradeId ?? -1,
-    count: t?.count ?? 0,
+    openPrice: t.open,
+    highPrice: t.high,
+    lowPrice: t.low,
+    volume: t.volume,
+    quoteVolume: t.quoteVolume,
+    openTime: t.openTime,
+    closeTime: t.closeTime,
+    firstId: t.firstTradeId,
+    lastId: t.lastTradeId,
+    count: t.count,
   };
 }
 
-/** `GET /api/v3/ticker/24hr?type=MINI` element. */
-export function restTickerMini(symbol: string, t: TickerSnapshot | undefined, nowMs: number) {
+/** `GET /api/v3/ticker/24hr?type=MINI` element; without any trade yet the {@link idleTicker}. */
+export function restTickerMini(symbol: string, ticker: TickerSnapshot | undefined, nowMs: number) {
+  const t = ticker ?? idleTicker(symbol, nowMs);
   return {
     symbol,
-    openPrice: t?.open ?? ZERO_8,
-    highPrice: t?.high ?? ZERO_8,
-    lowPrice: t?.low ?? ZERO_8,
-    lastPrice: t?.last ?? ZERO_8,
-    volume: t?.volume ?? ZERO_8,
-    quoteVolume: t?.quoteVolume ?? ZERO_8,
-    openTime: t?.openTime ?? nowMs - 86_400_000,
-    closeTime: t?.closeTime ?? nowMs,
-    firstId: t?.firstTradeId ?? -1,
-    lastId: t?.lastTradeId ?? -1,
-    count: t?.count ?? 0,
+    openPrice: t.open,
+    highPrice: t.high,
+    lowPrice: t.low,
+    lastPrice: t.last,
+    volume: t.volume,
+    quoteVolume: t.quoteVolume,
+    openTime: t.openTime,
+    closeTime: t.closeTime,
+    firstId: t.firstTradeId,
+    lastId: t.lastTradeId,
+    count: t.count,
   };
 }
 
@@ -139,7 +171,7 @@ export function streamDepthDiff(d: DepthEvent) {
   return streamDepthUpdate(d.symbol, d.eventTime, d.firstUpdateId, d.finalUpdateId, d.bids, d.asks);
 }
 
-/** `<symbol>@miniTicker` payload (`24hrMiniTicker`). */
+/** `<symbol>@miniTicker` payload (`24hrMiniTicker`; the USD-M payload is the same). */
 export function streamMiniTicker(t: TickerSnapshot, eventTime: number) {
   return { e: '24hrMiniTicker', E: eventTime, s: t.symbol, c: t.last, o: t.open, h: t.high, l: t.low, v: t.volume, q: t.quoteVolume };
 }

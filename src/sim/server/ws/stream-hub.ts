@@ -10,7 +10,8 @@
  */
 import type { Logger } from 'pino';
 import type { Market, MarketEvent, Replay } from '../../market/types.ts';
-import { createProducer, type Producer } from './stream-producers.ts';
+import type { Producer } from './producer.ts';
+import { createProducer } from './stream-producers.ts';
 import type { ParsedStream } from './stream-names.ts';
 
 /** One serialised payload of a stream, in both wire forms. */

@@ -13,7 +13,7 @@
  *   as soon as a trade opens the next minute.
  * Producers hold their own throttle state; one producer serves every subscriber of a stream.
  */
-import type { DepthEvent, Market, MarketEvent, Replay } from '../../market/types.ts';
+import type { Market, Replay } from '../../market/types.ts';
 import {
   quoteOf,
   streamAggTrade,
@@ -25,92 +25,56 @@ import {
   streamTicker,
   streamTrade,
 } from '../wire/market-wire.ts';
+import { mergedDepth, NO_PAYLOADS, type Producer, throttle } from './producer.ts';
 import type { ParsedStream } from './stream-names.ts';
-
-/** Payloads to push for one market event (usually zero or one). */
-export type Producer = (event: MarketEvent) => readonly unknown[];
-
-const NONE: readonly unknown[] = [];
 
 /** The producer of one stream (see the module comment for cadences). */
 export function createProducer(stream: ParsedStream, replay: Replay, market: Market): Producer {
   const { spec, symbol } = stream;
   switch (spec.kind) {
     case 'trade':
-      return (e) => (e.kind === 'trade' ? [streamTrade(e)] : NONE);
+      return (e) => (e.kind === 'trade' ? [streamTrade(e)] : NO_PAYLOADS);
     case 'aggTrade':
-      return (e) => (e.kind === 'trade' ? [streamAggTrade(e)] : NONE);
+      return (e) => (e.kind === 'trade' ? [streamAggTrade(e)] : NO_PAYLOADS);
     case 'bookTicker':
-      return (e) => (e.kind === 'bookTicker' ? [streamBookTicker(e)] : NONE);
+      return (e) => (e.kind === 'bookTicker' ? [streamBookTicker(e)] : NO_PAYLOADS);
     case 'diffDepth':
-      return spec.periodMs === 100 ? (e) => (e.kind === 'depth' ? [streamDepthDiff(e)] : NONE) : mergedDepth(spec.periodMs);
+      return spec.periodMs === 100
+        ? (e) => (e.kind === 'depth' ? [streamDepthDiff(e)] : NO_PAYLOADS)
+        : mergedDepth(spec.periodMs, (w) => streamDepthUpdate(w.symbol, w.last.eventTime, w.first.firstUpdateId, w.last.finalUpdateId, w.bids, w.asks));
     case 'partialDepth': {
       const gate = throttle(spec.periodMs);
       return (e) => {
-        if (e.kind !== 'depth' || !gate(e.eventTime)) return NONE;
+        if (e.kind !== 'depth' || !gate(e.eventTime)) return NO_PAYLOADS;
         const book = replay.book(market, symbol);
-        return book ? [book.depth(spec.levels)] : NONE;
+        return book ? [book.depth(spec.levels)] : NO_PAYLOADS;
       };
     }
     case 'miniTicker':
     case 'ticker': {
       const gate = throttle(1000);
       return (e) => {
-        if (e.kind !== 'trade' || !gate(e.eventTime)) return NONE;
+        if (e.kind !== 'trade' || !gate(e.eventTime)) return NO_PAYLOADS;
         const t = replay.ticker(market, symbol);
-        if (!t) return NONE;
+        if (!t) return NO_PAYLOADS;
         return [spec.kind === 'miniTicker' ? streamMiniTicker(t, e.eventTime) : streamTicker(t, quoteOf(replay.book(market, symbol)), e.eventTime)];
       };
     }
     case 'kline':
       return klineProducer(replay, market, symbol);
     case 'markPrice':
-      return () => NONE; // USD-M only: served by ../usdm/usdm-stream-producers.ts
+      return () => NO_PAYLOADS; // USD-M only: served by ../usdm/usdm-stream-producers.ts
   }
-}
-
-/** True at most once per `periodMs` of event time (the first call always passes). */
-function throttle(periodMs: number): (time: number) => boolean {
-  let last = -Infinity;
-  return (time) => {
-    if (time - last < periodMs) return false;
-    last = time;
-    return true;
-  };
-}
-
-/** Merges 100 ms diffs into `periodMs` windows. */
-function mergedDepth(periodMs: number): Producer {
-  let pending: { start: number; E: number; U: number; u: number; symbol: string; bids: Map<string, string>; asks: Map<string, string> } | undefined;
-  const absorb = (d: DepthEvent) => {
-    if (!pending) {
-      pending = { start: d.eventTime, E: d.eventTime, U: d.firstUpdateId, u: d.finalUpdateId, symbol: d.symbol, bids: new Map(), asks: new Map() };
-    }
-    pending.E = d.eventTime;
-    pending.u = d.finalUpdateId;
-    for (const [p, q] of d.bids) pending.bids.set(p, q);
-    for (const [p, q] of d.asks) pending.asks.set(p, q);
-  };
-  return (e) => {
-    if (e.kind !== 'depth') return NONE;
-    let out: readonly unknown[] = NONE;
-    if (pending && e.eventTime - pending.start >= periodMs) {
-      out = [streamDepthUpdate(pending.symbol, pending.E, pending.U, pending.u, [...pending.bids], [...pending.asks])];
-      pending = undefined;
-    }
-    absorb(e);
-    return out;
-  };
 }
 
 function klineProducer(replay: Replay, market: Market, symbol: string): Producer {
   const gate = throttle(2000);
   let currentOpen: number | undefined;
   return (e) => {
-    if (e.kind !== 'trade') return NONE;
+    if (e.kind !== 'trade') return NO_PAYLOADS;
     const ks = replay.klines(market, symbol, 2);
     const cur = ks[ks.length - 1];
-    if (!cur) return NONE;
+    if (!cur) return NO_PAYLOADS;
     const out: unknown[] = [];
     if (currentOpen !== undefined && cur.openTime > currentOpen) {
       const finished = ks.find((k) => k.openTime === currentOpen);
@@ -121,6 +85,6 @@ function klineProducer(replay: Replay, market: Market, symbol: string): Producer
       return out;
     }
     currentOpen = cur.openTime;
-    return gate(e.eventTime) ? [streamKline(cur, e.eventTime)] : NONE;
+    return gate(e.eventTime) ? [streamKline(cur, e.eventTime)] : NO_PAYLOADS;
   };
 }

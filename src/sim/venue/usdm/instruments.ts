@@ -8,21 +8,33 @@
  * - PERCENT_PRICE (one-sided: a BUY price ≤ mark × multiplierUp, a SELL price ≥ mark × multiplierDown) → -4016 / -4024;
  * - MAX_NUM_ORDERS / MAX_NUM_ALGO_ORDERS `limit` → -2025 / -4045;
  * - more digits than `pricePrecision` / `quantityPrecision` → -1111.
- * The futures filter objects differ from spot (`notional` and `limit` field names), hence this module.
+ * PRICE_FILTER and the lot filters are shared with spot (../filters.ts: same fields, same bounds);
+ * the other futures filter objects differ from spot (`notional` and `limit` field names), hence this module.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type Decimal, ZERO, dec } from '../../../domain/decimal.ts';
 import { Errors } from '../errors.ts';
+import {
+  type LotRule,
+  type PriceRule,
+  decimalString,
+  filterLookup,
+  lotBreaches,
+  lotSizeSchema,
+  marketLotSizeSchema,
+  priceBreaches,
+  priceFilterSchema,
+  toLotRule,
+  toPriceRule,
+} from '../filters.ts';
+import { type RecordedExchangeInfo, readExchangeInfo } from '../recorded-exchange-info.ts';
 import type { OrderSide } from '../types.ts';
 import { UsdmErrors } from './errors.ts';
 
-const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'a decimal string');
-
 const filterSchema = z.discriminatedUnion('filterType', [
-  z.object({ filterType: z.literal('PRICE_FILTER'), minPrice: decimalString, maxPrice: decimalString, tickSize: decimalString }),
-  z.object({ filterType: z.literal('LOT_SIZE'), minQty: decimalString, maxQty: decimalString, stepSize: decimalString }),
-  z.object({ filterType: z.literal('MARKET_LOT_SIZE'), minQty: decimalString, maxQty: decimalString, stepSize: decimalString }),
+  priceFilterSchema,
+  lotSizeSchema,
+  marketLotSizeSchema,
   z.object({ filterType: z.literal('MIN_NOTIONAL'), notional: decimalString }),
   z.object({ filterType: z.literal('PERCENT_PRICE'), multiplierUp: decimalString, multiplierDown: decimalString, multiplierDecimal: decimalString }),
   z.object({ filterType: z.literal('MAX_NUM_ORDERS'), limit: z.number().int() }),
@@ -43,18 +55,6 @@ const symbolSchema = z.looseObject({
   filters: z.array(z.looseObject({ filterType: z.string() })),
 });
 
-const exchangeInfoSchema = z.looseObject({ symbols: z.array(symbolSchema) });
-
-type Filter = z.infer<typeof filterSchema>;
-type FilterOf<T extends Filter['filterType']> = Extract<Filter, { filterType: T }>;
-
-/** Lot rules, base-asset quantities. */
-export interface LotRule {
-  readonly minQty: Decimal;
-  readonly maxQty: Decimal;
-  readonly stepSize: Decimal;
-}
-
 /** The trading rules of one USDⓈ-M contract, decimals parsed. */
 export interface UsdmRules {
   readonly symbol: string;
@@ -72,7 +72,7 @@ export interface UsdmRules {
   readonly quantityPrecision: number;
   readonly orderTypes: ReadonlySet<string>;
   readonly timeInForce: ReadonlySet<string>;
-  readonly priceFilter?: { readonly minPrice: Decimal; readonly maxPrice: Decimal; readonly tickSize: Decimal };
+  readonly priceFilter?: PriceRule;
   readonly lotSize?: LotRule;
   readonly marketLotSize?: LotRule;
   /** MIN_NOTIONAL `notional`, quote asset. */
@@ -83,42 +83,23 @@ export interface UsdmRules {
 }
 
 /** The loaded futures exchangeInfo: the raw body to serve and the rules by symbol. */
-export interface UsdmExchangeInfo {
-  readonly raw: Record<string, unknown>;
-  readonly rules: ReadonlyMap<string, UsdmRules>;
-}
+export type UsdmExchangeInfo = RecordedExchangeInfo<UsdmRules>;
 
 /**
  * Reads and parses a recorded `GET /fapi/v1/exchangeInfo` body.
  * @throws Error naming the file when it is missing or does not parse.
  */
 export function loadUsdmExchangeInfo(path: string): UsdmExchangeInfo {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new Error(`USD-M exchangeInfo not found at ${path}; set another file with option usdm.exchangeInfoPath`);
-  }
-  const parsed = exchangeInfoSchema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new Error(`USD-M exchangeInfo at ${path} does not parse: ${z.prettifyError(parsed.error)}`);
-  const rules = new Map<string, UsdmRules>();
-  for (const s of parsed.data.symbols) rules.set(s.symbol, toRules(s));
-  return { raw: parsed.data as Record<string, unknown>, rules };
+  return readExchangeInfo(path, symbolSchema, toRules, { what: 'USD-M exchangeInfo', setting: 'option usdm.exchangeInfoPath' });
 }
 
 function toRules(s: z.infer<typeof symbolSchema>): UsdmRules {
-  const filters = new Map<string, Filter>();
-  for (const f of s.filters) {
-    const p = filterSchema.safeParse(f);
-    if (p.success) filters.set(p.data.filterType, p.data);
-  }
-  const get = <T extends Filter['filterType']>(t: T): FilterOf<T> | undefined => filters.get(t) as FilterOf<T> | undefined;
+  const get = filterLookup(filterSchema, s.filters);
   const pf = get('PRICE_FILTER');
   const ls = get('LOT_SIZE');
   const mls = get('MARKET_LOT_SIZE');
   const mn = get('MIN_NOTIONAL');
   const pp = get('PERCENT_PRICE');
-  const lot = (f: { minQty: string; maxQty: string; stepSize: string }): LotRule => ({ minQty: dec(f.minQty), maxQty: dec(f.maxQty), stepSize: dec(f.stepSize) });
   return {
     symbol: s.symbol,
     status: s.status,
@@ -130,9 +111,9 @@ function toRules(s: z.infer<typeof symbolSchema>): UsdmRules {
     quantityPrecision: s.quantityPrecision,
     orderTypes: new Set(s.orderTypes),
     timeInForce: new Set(s.timeInForce),
-    ...(pf && { priceFilter: { minPrice: dec(pf.minPrice), maxPrice: dec(pf.maxPrice), tickSize: dec(pf.tickSize) } }),
-    ...(ls && { lotSize: lot(ls) }),
-    ...(mls && { marketLotSize: lot(mls) }),
+    ...(pf && { priceFilter: toPriceRule(pf) }),
+    ...(ls && { lotSize: toLotRule(ls) }),
+    ...(mls && { marketLotSize: toLotRule(mls) }),
     ...(mn && { minNotional: dec(mn.notional) }),
     ...(pp && { percentPrice: { up: dec(pp.multiplierUp), down: dec(pp.multiplierDown) } }),
     ...(get('MAX_NUM_ORDERS') && { maxNumOrders: get('MAX_NUM_ORDERS')?.limit }),
@@ -156,9 +137,10 @@ export function checkOrderPrice(rules: UsdmRules, price: Decimal): void {
   if (price.lte(ZERO)) throw UsdmErrors.priceNotPositive();
   const f = rules.priceFilter;
   if (!f) return;
-  if (!f.minPrice.isZero() && price.lt(f.minPrice)) throw UsdmErrors.priceBelowMin();
-  if (!f.maxPrice.isZero() && price.gt(f.maxPrice)) throw UsdmErrors.priceAboveMax();
-  if (!f.tickSize.isZero() && !price.minus(f.minPrice).mod(f.tickSize).isZero()) throw UsdmErrors.priceNotOnTick();
+  const b = priceBreaches(f, price);
+  if (b.belowMin) throw UsdmErrors.priceBelowMin();
+  if (b.aboveMax) throw UsdmErrors.priceAboveMax();
+  if (b.offTick) throw UsdmErrors.priceNotOnTick();
 }
 
 /** PRICE_FILTER on a trigger (stop) price. @throws VenueError -4006, -4007, -4014. */
@@ -166,8 +148,9 @@ export function checkTriggerPrice(rules: UsdmRules, price: Decimal): void {
   if (price.lte(ZERO)) throw UsdmErrors.stopPriceNotPositive();
   const f = rules.priceFilter;
   if (!f) return;
-  if (!f.maxPrice.isZero() && price.gt(f.maxPrice)) throw UsdmErrors.stopPriceAboveMax();
-  if (!f.tickSize.isZero() && !price.minus(f.minPrice).mod(f.tickSize).isZero()) throw UsdmErrors.priceNotOnTick();
+  const b = priceBreaches(f, price);
+  if (b.aboveMax) throw UsdmErrors.stopPriceAboveMax();
+  if (b.offTick) throw UsdmErrors.priceNotOnTick();
 }
 
 /** LOT_SIZE, and MARKET_LOT_SIZE when `isMarket`. @throws VenueError -4003, -4004, -4005, -4023. */
@@ -175,9 +158,10 @@ export function checkOrderQty(rules: UsdmRules, qty: Decimal, isMarket: boolean)
   if (qty.lte(ZERO)) throw UsdmErrors.qtyNotPositive();
   const check = (f: LotRule | undefined) => {
     if (!f) return;
-    if (qty.lt(f.minQty)) throw UsdmErrors.qtyBelowMin();
-    if (!f.maxQty.isZero() && qty.gt(f.maxQty)) throw UsdmErrors.qtyAboveMax();
-    if (!f.stepSize.isZero() && !qty.minus(f.minQty).mod(f.stepSize).isZero()) throw UsdmErrors.qtyNotOnStep();
+    const b = lotBreaches(f, qty);
+    if (b.belowMin) throw UsdmErrors.qtyBelowMin();
+    if (b.aboveMax) throw UsdmErrors.qtyAboveMax();
+    if (b.offStep) throw UsdmErrors.qtyNotOnStep();
   };
   check(rules.lotSize);
   if (isMarket) check(rules.marketLotSize);

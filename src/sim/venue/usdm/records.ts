@@ -5,6 +5,7 @@
  */
 import type { Decimal } from '../../../domain/decimal.ts';
 import type { UsdmRules } from './instruments.ts';
+import type { AlgoInput } from './requests.ts';
 import type {
   AlgoStatus,
   OrderSide,
@@ -68,25 +69,14 @@ export interface FutTrade {
   readonly isMaker: boolean;
 }
 
-/** A conditional order held by the algo service until its trigger fires. */
-export interface AlgoOrder {
+/** A conditional order held by the algo service until its trigger fires: the accepted request's terms, and its state. */
+export interface AlgoOrder extends AlgoInput {
   readonly algoId: number;
+  /** As sent, or generated. */
   readonly clientAlgoId: string;
   readonly accountId: string;
   readonly rules: UsdmRules;
   readonly symbol: string;
-  readonly side: OrderSide;
-  readonly orderType: UsdmAlgoType;
-  readonly timeInForce: UsdmTimeInForce;
-  /** Zero with `closePosition`. */
-  readonly quantity: Decimal;
-  /** STOP / TAKE_PROFIT limit price; zero for the *_MARKET types. */
-  readonly price: Decimal;
-  readonly triggerPrice: Decimal;
-  readonly workingType: WorkingType;
-  readonly closePosition: boolean;
-  readonly reduceOnly: boolean;
-  readonly priceProtect: boolean;
   algoStatus: AlgoStatus;
   readonly createTime: number;
   updateTime: number;

@@ -86,7 +86,7 @@ export interface AlgoInput {
   readonly timeInForce: UsdmTimeInForce;
   /** Zero with `closePosition`. */
   readonly quantity: Decimal;
-  /** Zero for the *_MARKET types. */
+  /** STOP / TAKE_PROFIT limit price; zero for the *_MARKET types. */
   readonly price: Decimal;
   readonly triggerPrice: Decimal;
   readonly workingType: WorkingType;

@@ -7,7 +7,7 @@
  * Model: one-way position mode (`positionSide` BOTH), cross margin, one USDT
  * futures wallet per account (Binance "Derivatives › USDⓈ-M Futures").
  */
-import type { AccountCredentials, OrderSide, UserEvent, Wire } from '../types.ts';
+import type { AccountCredentials, HistoryQuery, OrderRef, OrderSide, UserEvent, Wire } from '../types.ts';
 
 export type { OrderSide, UserEvent, Wire } from '../types.ts';
 
@@ -64,12 +64,8 @@ export interface AlgoOrderRequest {
   readonly clientAlgoId?: string;
 }
 
-/** One order: by `orderId` or by `origClientOrderId`. */
-export interface UsdmOrderRef {
-  readonly symbol: string;
-  readonly orderId?: number;
-  readonly origClientOrderId?: string;
-}
+/** One order: by `orderId` or by `origClientOrderId` (the same reference as spot's). */
+export type UsdmOrderRef = OrderRef;
 
 /** One algo order: by `algoId` or by `clientAlgoId`. */
 export interface AlgoOrderRef {
@@ -77,16 +73,8 @@ export interface AlgoOrderRef {
   readonly clientAlgoId?: string;
 }
 
-/** History window (`allOrders`, `userTrades`, `allAlgoOrders`); times in ms. */
-export interface UsdmHistoryQuery {
-  readonly symbol: string;
-  readonly orderId?: number;
-  readonly fromId?: number;
-  readonly startTime?: number;
-  readonly endTime?: number;
-  /** Default 500, at most 1000. */
-  readonly limit?: number;
-}
+/** History window (`allOrders`, `userTrades`, `allAlgoOrders`; the same window as spot's); times in ms. */
+export type UsdmHistoryQuery = HistoryQuery;
 
 /** The USDⓈ-M venue as the REST layer and the listenKey user stream call it. */
 export interface UsdmVenueApi {

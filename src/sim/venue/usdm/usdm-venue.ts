@@ -37,9 +37,11 @@
 import { type Decimal, ZERO, dec, dmin } from '../../../domain/decimal.ts';
 import type { Replay, TradeEvent } from '../../market/types.ts';
 import { Errors, VenueError } from '../errors.ts';
+import { historyWindow } from '../history-window.ts';
 import type { FeeRates } from '../spot-venue.ts';
 import { generateClientId } from '../spot-venue.ts';
 import type { AccountCredentials } from '../types.ts';
+import { UserEventBus } from '../user-events.ts';
 import {
   accountV2Wire,
   accountV3Wire,
@@ -61,7 +63,6 @@ import {
   checkOrderQty,
   checkPercentPrice,
 } from './instruments.ts';
-import { historyWindow } from './history.ts';
 import { MARKET_ALGO, type PlanInput, algoOrderInput, plainOrderInput } from './requests.ts';
 import { applyFill, breakEvenPrice, increasingQty, money, sideNotionals } from './margin.ts';
 import { lastPrice, markPrice } from './mark.ts';
@@ -70,19 +71,14 @@ import { type AlgoOrder, type FutOrder, type FutTrade, isOpenAlgo, isOpenOrder, 
 import type {
   AlgoOrderRef,
   AlgoOrderRequest,
-  OrderSide,
-  UsdmAlgoType,
   UsdmHistoryQuery,
   UsdmOrderRef,
   UsdmOrderRequest,
-  UsdmPlainType,
-  UsdmTimeInForce,
   UsdmVenueApi,
   UserEvent,
   Wire,
   WorkingType,
 } from './types.ts';
-import { UserEventBus } from './user-events.ts';
 import {
   type FutExecutionType,
   accountUpdate,
@@ -129,24 +125,12 @@ export interface UsdmGroundTruth {
 
 const CLIENT_ID = /^[.A-Z:/a-z0-9_-]{1,36}$/;
 
-/** A validated plain order, ready to submit. */
-interface Plan {
+/** A validated plain order, ready to submit: its input (`qty` cut to the position when reduce-only) and what validation resolved. */
+interface Plan extends PlanInput {
   readonly acct: FutAccount;
   readonly rules: UsdmRules;
-  readonly side: OrderSide;
-  readonly type: UsdmPlainType;
-  readonly origType: UsdmPlainType | UsdmAlgoType;
-  readonly tif: UsdmTimeInForce;
-  readonly qty: Decimal;
-  /** Zero for MARKET. */
-  readonly price: Decimal;
-  readonly stopPrice: Decimal;
-  readonly workingType: WorkingType;
-  readonly priceProtect: boolean;
-  readonly reduceOnly: boolean;
-  readonly closePosition: boolean;
+  /** As sent, or generated. */
   readonly clientOrderId: string;
-  readonly algoId: number | undefined;
   /** The taker part, computed at validation. */
   readonly fills: PlannedFill[];
 }

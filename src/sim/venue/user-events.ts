@@ -1,5 +1,5 @@
 /**
- * Fan-out of the futures venue's user-data events to listeners, synchronously,
+ * Fan-out of a venue's user-data events (spot and USDⓈ-M alike) to listeners, synchronously,
  * in the order the venue produced them. A listener may say which accounts it
  * wants now (`wants`): the venue asks {@link UserEventBus.wanted} first and skips
  * building events nobody wants. A throwing listener never breaks the venue.
@@ -11,6 +11,7 @@ interface Listener {
   readonly wants: ((accountId: string) => boolean) | undefined;
 }
 
+/** The user-data listeners of one venue. */
 export class UserEventBus {
   private readonly listeners = new Set<Listener>();
 
@@ -41,6 +42,7 @@ export class UserEventBus {
     }
   }
 
+  /** Drops every listener. */
   clear(): void {
     this.listeners.clear();
   }

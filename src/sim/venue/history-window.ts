@@ -1,16 +1,15 @@
 /**
- * Binance's history window for `allOrders`, `userTrades` and `allAlgoOrders`
- * (Binance "USDⓈ-M Futures › Trade › All Orders / Account Trade List"): from an id
- * (`orderId` / `fromId`: ids ≥ it) the oldest first; else within [startTime,
- * endTime] (ms), the oldest first from a start, the most recent without one.
- * `limit` default 500, at most 1000.
+ * Binance's history window, the same on spot (`allOrders`, `myTrades`) and USDⓈ-M
+ * (`allOrders`, `userTrades`, `allAlgoOrders`): from an id (`orderId` / `fromId`: ids
+ * ≥ it) the oldest first; else within [startTime, endTime] (ms), the oldest first
+ * from a start, the most recent without one. `limit` default 500, at most 1000.
  */
-import type { UsdmHistoryQuery } from './types.ts';
+import type { HistoryQuery } from './types.ts';
 
 /** Applies the window to `list` (placement order); `fromId` wins over the times. */
 export function historyWindow<T>(
   list: readonly T[],
-  q: Pick<UsdmHistoryQuery, 'startTime' | 'endTime' | 'limit'> & { readonly fromId?: number | undefined },
+  q: Pick<HistoryQuery, 'startTime' | 'endTime' | 'limit'> & { readonly fromId?: number | undefined },
   idOf: (t: T) => number,
   timeOf: (t: T) => number,
 ): T[] {
