@@ -65,6 +65,7 @@ import {
   type SimTrade,
   executionReport,
   fillWire,
+  newOrderResultWire,
   isOpen,
   orderWire,
   remaining,
@@ -1009,29 +1010,10 @@ export class SpotVenue implements SpotVenueApi {
       transactTime: order.time,
     };
     if (respType === 'ACK') return ack;
-    const w = orderWire(order);
-    const result: Wire = {
-      symbol: order.symbol,
-      orderId: order.orderId,
-      orderListId: order.orderListId,
-      clientOrderId: order.clientOrderId,
-      transactTime: order.time,
-      price: w.price,
-      origQty: w.origQty,
-      executedQty: w.executedQty,
-      origQuoteOrderQty: w.origQuoteOrderQty,
-      cummulativeQuoteQty: w.cummulativeQuoteQty,
-      status: w.status,
-      timeInForce: w.timeInForce,
-      type: w.type,
-      side: w.side,
-      workingTime: w.workingTime,
-      selfTradePreventionMode: w.selfTradePreventionMode,
-    };
-    if (order.stopPrice) result.stopPrice = w.stopPrice;
+    const result = newOrderResultWire(order);
     if (respType === 'RESULT') return result;
-    const fills = (this.fillsByOrder.get(order.orderId) ?? []).map(fillWire);
-    return { ...result, fills };
+    result.fills = (this.fillsByOrder.get(order.orderId) ?? []).map(fillWire);
+    return result;
   }
 
   private report(order: SimOrder, x: ExecutionType, trade?: SimTrade, cancelClientOrderId?: string): void {

@@ -113,6 +113,30 @@ export function orderWire(o: SimOrder): Wire {
   };
 }
 
+/** Binance "New order" RESULT response (FULL adds `fills`). */
+export function newOrderResultWire(o: SimOrder): Wire {
+  const w: Wire = {
+    symbol: o.symbol,
+    orderId: o.orderId,
+    orderListId: o.orderListId,
+    clientOrderId: o.clientOrderId,
+    transactTime: o.time,
+    price: optFixed(o.price),
+    origQty: fx(o.origQty),
+    executedQty: fx(o.executedQty),
+    origQuoteOrderQty: fx(o.origQuoteOrderQty),
+    cummulativeQuoteQty: fx(o.cumQuote),
+    status: o.status,
+    timeInForce: o.timeInForce ?? 'GTC',
+    type: o.type,
+    side: o.side,
+    workingTime: o.workingTime,
+    selfTradePreventionMode: 'EXPIRE_MAKER',
+  };
+  if (o.stopPrice) w.stopPrice = fx(o.stopPrice);
+  return w;
+}
+
 /** One entry of a FULL new-order response's `fills`. */
 export function fillWire(t: SimTrade): Wire {
   return {

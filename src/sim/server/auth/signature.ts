@@ -3,11 +3,23 @@
  * The signature is the lower- or upper-case hex HMAC-SHA256 of the payload keyed with the
  * API secret; Binance states the signature is not case sensitive.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { type KeyObject, createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+
+/** Imported HMAC keys by secret: importing a key costs more than the HMAC of a short request. Bounded by the configured accounts. */
+const keys = new Map<string, KeyObject>();
+
+function keyFor(secret: string): KeyObject {
+  let key = keys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    if (keys.size < 1024) keys.set(secret, key);
+  }
+  return key;
+}
 
 /** Hex HMAC-SHA256 of `payload` keyed with `secret`. */
 export function hmacSha256Hex(secret: string, payload: string): string {
-  return createHmac('sha256', secret).update(payload).digest('hex');
+  return createHmac('sha256', keyFor(secret)).update(payload).digest('hex');
 }
 
 /** True when `signature` (hex, any case) is the HMAC-SHA256 of `payload` under `secret`. Constant-time on equal lengths. */
