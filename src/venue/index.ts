@@ -3,7 +3,7 @@
  * - `createExchange(cfg)` — the ccxt.pro client (`./exchange.ts`);
  * - `VenueRest` — place/cancel/query as `ok | rejected | unknown` outcomes (`./rest.ts`);
  * - `VenueStreams` — order updates, fills, balances, quotes and connectivity as
- *   RxJS observables over ccxt.pro watch loops (`./streams.ts`).
+ *   RxJS observables over the raw user-data events of ccxt.pro (`./streams.ts`).
  */
 export { BackoffOptions, backoffDelay } from './backoff.ts';
 export { EngineBinance } from './binance-client.ts';

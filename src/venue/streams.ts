@@ -1,48 +1,52 @@
 /**
- * The venue account's websocket data as RxJS observables, each driven by a
- * ccxt.pro watch loop: call `watch*`, emit what is new, call again — and on a
- * failure report `down` on {@link VenueStreams.connectivity$}, wait (exponential
- * backoff with jitter, `./backoff.ts`) and call again: ccxt reconnects on the
- * next `watch*` call after a dropped socket (it does not by itself:
- * ../shared/docs/ccxt-binance-wire.md §4; ccxt issue #8227).
+ * The venue account's websocket data as RxJS observables.
  *
- * How ccxt.pro 4.5.84 delivers (read from `js/src/base/ws/Cache.js`,
- * `js/src/pro/binance.js`, `js/src/base/ws/Client.js`):
- * - `watchOrders()` resolves, on each `executionReport`, with the tail of an
- *   `ArrayCacheBySymbolById` (one row per order, updated in place and moved to
- *   the end; with `newUpdates` — ccxt's default — the tail holds the orders
- *   updated since the previous call). Two reports of one order between two
- *   calls collapse into the latest row (ccxt issue #27412): the adapter emits
- *   the latest state, which is cumulative (`filledQuantity`), and every trade
- *   still arrives on {@link VenueStreams.fills$}. The adapter emits an order
- *   only when its status or cumulative filled quantity changed since it last
- *   emitted it (key: symbol + order id).
- * - `watchMyTrades()` likewise with one row per trade id (never collapsed);
- *   each trade is emitted once (key: symbol + trade id).
- * - A future resolves only the *pending* watch call; a message arriving while
- *   no call is pending only lands in the cache. The loops therefore re-arm
- *   within the same microtask chain as the resolution (no scheduler between),
- *   so no socket message can fall between two calls.
- * - There is no cancellation of a pending watch: after unsubscribe a loop stops
- *   calling ccxt and ignores late results (RxJS `from(promise)` drops them);
- *   `close()` closes the exchange's sockets, which rejects what is pending.
+ * User data (`orderUpdates$`, `fills$`, `balances$`): one loop per {@link VenueStreams},
+ * shared by the three, holds the spot user-data subscription and takes every event straight
+ * from ccxt's message handler, exactly once, bypassing ccxt's caches
+ * (`EngineBinance.onSpotUserEvent` / `subscribeSpotUserData`, `./binance-client.ts`, which
+ * documents what it relies on in ccxt 4.5.84). Why not `watchOrders()` / `watchMyTrades()`:
+ * ccxt keeps every report in 1000-row caches whose appends shift the whole array once full
+ * (~145 µs per report, twice per trade), and it delivers up to ~1,024 queued frames
+ * synchronously, so a burst of more than 1000 reports between two watch resolutions evicted
+ * rows before they were read (lost fills until a REST reconcile).
+ * - Each `executionReport` is parsed once (zod, `parseExecutionReport` in `./wire.ts`) into
+ *   the order update and, with `x = TRADE`, the fill. `orderUpdates$` emits an order only
+ *   when its status or cumulative filled quantity changed since it last emitted it (key:
+ *   symbol + order id; terminal orders forgotten once emitted); `fills$` emits each trade
+ *   once (key: symbol + trade id); `balances$` emits every balance event.
+ * - Events are emitted synchronously from ccxt's handler, in the venue's order.
+ * - The loop: register the listener, subscribe (`up` once the venue confirmed the
+ *   subscription), then wait until the subscription is lost — its socket dropped (ccxt does
+ *   not reconnect by itself: ../shared/docs/ccxt-binance-wire.md §4; ccxt issue #8227) or
+ *   the venue ended the stream — then `down`, wait (exponential backoff with jitter,
+ *   `./backoff.ts`) and subscribe again on a new socket. Events lost while down are the
+ *   engine's to reconcile over REST after the next `up`.
+ * - Unsubscribing the last of the three removes the listener and stops watching (the
+ *   venue-side subscription stays, as ccxt offers no unsubscribe for it); `close()` closes
+ *   the exchange's sockets.
  *
- * Decimals come from Binance's raw payload in `info` (`./wire.ts`), never from
- * ccxt's floats.
+ * Quotes (`quotes$`) keep a ccxt.pro watch loop over `watchBidsAsks`: call, emit, call
+ * again — re-armed within the microtask chain of the resolution, so no message falls
+ * between two calls — and on failure `down`, backoff, call again (ccxt reconnects on the
+ * next call). There is no cancellation of a pending watch: after unsubscribe a loop stops
+ * calling ccxt and ignores late results.
+ *
+ * Decimals come from Binance's raw payloads (`./wire.ts`), never from ccxt's floats.
  */
-import type { Order, Ticker, Tickers, Trade } from 'ccxt';
+import type { Ticker, Tickers } from 'ccxt';
 import type { Logger } from 'pino';
-import { EMPTY, Observable, Subject, concat, defer, finalize, from, mergeMap, repeat, retry, share, takeUntil, timer } from 'rxjs';
+import { EMPTY, Observable, Subject, type Subscriber, concat, defer, finalize, from, mergeMap, repeat, retry, share, takeUntil, timer } from 'rxjs';
 import { InstrumentSymbol, type Fill as DomainFill, type VenueOrderUpdate } from '../domain/order.ts';
 import { BackoffOptions, backoffDelay } from './backoff.ts';
-import type { EngineBinance } from './binance-client.ts';
+import type { EngineBinance, SpotUserDataSubscription, SpotUserEvent } from './binance-client.ts';
 import { redact } from './errors.ts';
 import type { BalanceEvent, ConnectivityEvent, Quote, StreamAnomaly, StreamName } from './types.ts';
-import { BookTicker, executionReportKey, executionReportToFill, executionReportToUpdate, toBalanceEvent, tradeExecutionKey } from './wire.ts';
+import { BookTicker, parseExecutionReport, toBalanceEvent } from './wire.ts';
 
-/** How many trade keys the fills loop remembers to avoid re-emitting a cached trade. */
+/** How many trade keys the user-data loop remembers to never emit a trade twice. */
 const SEEN_TRADES = 20_000;
-/** How many non-terminal orders the orders loop tracks at most (oldest forgotten first). */
+/** How many non-terminal orders the user-data loop tracks at most (oldest forgotten first). */
 const TRACKED_ORDERS = 20_000;
 
 export interface VenueStreamsOptions {
@@ -54,8 +58,16 @@ export interface VenueStreamsOptions {
   readonly logger?: Logger;
 }
 
-/** What one turn of a loop's `arm` produced: ccxt's result, or nothing when the loop was closed meanwhile. */
-type Armed<R> = { readonly value: R } | undefined;
+/** What the shared user-data loop hands to its three views (`orders`, `fills`, `balances`). */
+type UserDataItem =
+  | { readonly kind: 'state'; readonly state: 'up' | 'down'; readonly error?: string }
+  /** A parsed `executionReport`: the update when the order's state changed, the fill when it is a new trade. */
+  | { readonly kind: 'report'; readonly update: VenueOrderUpdate | null; readonly fill: DomainFill | null }
+  | { readonly kind: 'badReport'; readonly error: unknown; readonly raw: unknown; readonly trade: boolean }
+  | { readonly kind: 'balance'; readonly event: BalanceEvent }
+  | { readonly kind: 'badBalance'; readonly error: unknown; readonly raw: unknown };
+
+type UserDataView = 'orders' | 'fills' | 'balances';
 
 /** A `Set` that forgets its oldest entries beyond `capacity`. */
 class BoundedSet {
@@ -81,13 +93,14 @@ function message(error: unknown): string {
  * Observables over one venue account's websockets (spot user-data stream and
  * public book tickers). Create one per account, after `createExchange`.
  *
- * `orderUpdates$`, `fills$` and `balances$` are shared: one watch loop each,
- * started by the first subscriber and stopped with the last.
+ * `orderUpdates$`, `fills$` and `balances$` are shared views of one user-data loop,
+ * started by the first subscriber of any of them and stopped with the last.
  */
 export class VenueStreams {
   /**
    * Connectivity of each running loop: on subscribe, the current state of every
    * running loop, then each change (`up` ↔ `down`). See {@link ConnectivityEvent}.
+   * The user-data views report the one user-data loop under their own names.
    */
   readonly connectivity$: Observable<ConnectivityEvent>;
   /** Venue payloads that did not parse (the item was skipped: reconcile over REST). */
@@ -99,7 +112,7 @@ export class VenueStreams {
   readonly orderUpdates$: Observable<VenueOrderUpdate>;
   /** Every trade of the account's orders, once each (`executionReport` with `x = TRADE`). */
   readonly fills$: Observable<DomainFill>;
-  /** Balance events (`outboundAccountPosition` absolute, `balanceUpdate` delta). */
+  /** Every balance event (`outboundAccountPosition` absolute, `balanceUpdate` delta). */
   readonly balances$: Observable<BalanceEvent>;
 
   private readonly states = new Map<StreamName, ConnectivityEvent>();
@@ -108,6 +121,10 @@ export class VenueStreams {
   private readonly shutdown = new Subject<void>();
   private readonly quoteRefs = new Map<string, number>();
   private readonly backoff: BackoffOptions;
+  /** The shared user-data loop (see the module comment). */
+  private readonly userData$: Observable<UserDataItem>;
+  /** The user-data loop's current state while it runs (for a view that joins later). */
+  private userDataState: { readonly state: 'up' | 'down'; readonly error?: string } | undefined;
   private closed = false;
 
   /**
@@ -121,9 +138,21 @@ export class VenueStreams {
     this.backoff = BackoffOptions.parse(options.backoff ?? {});
     this.connectivity$ = defer(() => concat(from([...this.states.values()]), this.connectivity));
     this.anomalies$ = this.anomalies.asObservable();
-    this.orderUpdates$ = this.privateLoop('orders', () => this.exchange.watchOrders(), () => this.orderProjector()).pipe(share());
-    this.fills$ = this.privateLoop('fills', () => this.exchange.watchMyTrades(), () => this.fillProjector()).pipe(share());
-    this.balances$ = this.privateLoop('balances', () => this.exchange.watchBalance(), () => this.balanceProjector()).pipe(share());
+    this.userData$ = this.userDataLoop().pipe(share());
+    this.orderUpdates$ = this.userView<VenueOrderUpdate>('orders', (item, out) => {
+      if (item.kind === 'report') {
+        if (item.update !== null) out.next(item.update);
+      } else if (item.kind === 'badReport') this.anomaly('orders', item.error, item.raw);
+    });
+    this.fills$ = this.userView<DomainFill>('fills', (item, out) => {
+      if (item.kind === 'report') {
+        if (item.fill !== null) out.next(item.fill);
+      } else if (item.kind === 'badReport' && item.trade) this.anomaly('fills', item.error, item.raw);
+    });
+    this.balances$ = this.userView<BalanceEvent>('balances', (item, out) => {
+      if (item.kind === 'balance') out.next(item.event);
+      else if (item.kind === 'badBalance') this.anomaly('balances', item.error, item.raw);
+    });
   }
 
   /**
@@ -137,11 +166,10 @@ export class VenueStreams {
     const list = [...symbols];
     if (list.length === 0) return EMPTY;
     const key = list.join(',');
-    const loop = this.loop<Tickers, Quote>(
+    const loop = this.watchLoop<Tickers, Quote>(
       `quotes:${key}`,
-      async () => ({ value: await this.exchange.watchBidsAsks(list) }),
-      () => (tickers) => Object.values(tickers).flatMap((t) => this.toQuote(`quotes:${key}`, t)),
-      true,
+      () => this.exchange.watchBidsAsks(list),
+      (tickers) => Object.values(tickers).flatMap((t) => this.toQuote(`quotes:${key}`, t)),
     );
     return defer(() => {
       this.quoteRefs.set(key, (this.quoteRefs.get(key) ?? 0) + 1);
@@ -179,70 +207,118 @@ export class VenueStreams {
   // -------------------------------------------------------------------------
 
   /**
-   * A user-data loop: before each watch call, `authenticate` (which returns at
-   * once while the user-data subscription stands, and otherwise connects and
-   * sends `userDataStream.subscribe.signature`, resolving on the venue's
-   * confirmation) — so `up` means "subscribed".
+   * The user-data loop (shared by the three views; see the module comment): registers the
+   * listener, then `subscribeSpotUserData` → `up` → wait for `closed` to reject → `down`,
+   * backoff, subscribe again. Emits the parsed events and the state changes.
    */
-  private privateLoop<R, T>(stream: StreamName, watch: () => Promise<R>, projector: () => (r: R) => T[]): Observable<T> {
-    return this.loop<R, T>(
-      stream,
-      async (isClosed, up) => {
-        await this.exchange.authenticate({ type: 'spot' });
-        if (isClosed()) return undefined;
-        up();
-        return { value: await watch() };
-      },
-      projector,
-      false,
-    );
+  private userDataLoop(): Observable<UserDataItem> {
+    return new Observable<UserDataItem>((subscriber) => {
+      if (this.closed) {
+        subscriber.complete();
+        return undefined;
+      }
+      let stopped = false;
+      let retries = 0;
+      let current: SpotUserDataSubscription | undefined;
+      const project = this.userEventProjector();
+      const removeListener = this.exchange.onSpotUserEvent((event) => subscriber.next(project(event)));
+      const report = (state: 'up' | 'down', error?: string): void => {
+        this.userDataState = error === undefined ? { state } : { state, error };
+        subscriber.next(error === undefined ? { kind: 'state', state } : { kind: 'state', state, error });
+      };
+      const sub = defer(async () => {
+        const subscription = await this.exchange.subscribeSpotUserData();
+        if (stopped || this.closed) {
+          subscription.release();
+          return;
+        }
+        current = subscription;
+        retries = 0;
+        report('up');
+        try {
+          await subscription.closed; // rejects when the subscription is lost; resolves only on release
+        } finally {
+          current = undefined;
+        }
+      })
+        .pipe(
+          repeat(),
+          retry({
+            delay: (error: unknown) => {
+              report('down', message(error));
+              return timer(backoffDelay(retries++, this.backoff, this.options.random));
+            },
+          }),
+          takeUntil(this.shutdown),
+        )
+        .subscribe({ error: (error: unknown) => subscriber.error(error), complete: () => subscriber.complete() });
+      return () => {
+        stopped = true;
+        removeListener();
+        current?.release();
+        sub.unsubscribe();
+        this.userDataState = undefined;
+      };
+    });
   }
 
   /**
-   * The watch loop: `defer(arm) + repeat`, failures → `down` + backoff + retry.
-   * @param arm one turn; calls `up()` once the subscription is known to stand
-   * @param projector makes the per-run projection (per-run change-detection state)
-   * @param upOnData whether receiving data marks the stream `up` (public streams)
+   * One view of the user-data loop: reports the loop's state as `stream` (the current one
+   * when joining a running loop) and hands every item to `handle`. Shared.
    */
-  private loop<R, T>(
-    stream: StreamName,
-    arm: (isClosed: () => boolean, up: () => void) => Promise<Armed<R>>,
-    projector: () => (r: R) => T[],
-    upOnData: boolean,
-  ): Observable<T> {
+  private userView<T>(stream: UserDataView, handle: (item: UserDataItem, out: Subscriber<T>) => void): Observable<T> {
     return new Observable<T>((subscriber) => {
       if (this.closed) {
         subscriber.complete();
         return undefined;
       }
-      let closed = false;
-      let retries = 0;
-      const isClosed = (): boolean => closed || this.closed;
-      const up = (): void => {
-        retries = 0;
-        this.setState(stream, 'up');
+      const sub = this.userData$.subscribe({
+        next: (item) => {
+          if (item.kind === 'state') this.setState(stream, item.state, item.error);
+          else handle(item, subscriber);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+      const now = this.userDataState;
+      if (now !== undefined && !sub.closed) this.setState(stream, now.state, now.error);
+      return () => {
+        sub.unsubscribe();
+        this.states.delete(stream);
       };
-      const project = projector();
-      const sub = defer(() => from(arm(isClosed, up)))
+    }).pipe(share());
+  }
+
+  /**
+   * A ccxt.pro watch loop (public data): `defer(watch) + repeat`, each result marks the
+   * stream `up`; failures → `down` + backoff + retry. Results arriving after unsubscribe
+   * are dropped.
+   */
+  private watchLoop<R, T>(stream: StreamName, watch: () => Promise<R>, project: (r: R) => T[]): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      if (this.closed) {
+        subscriber.complete();
+        return undefined;
+      }
+      let retries = 0;
+      const sub = defer(() => from(watch()))
         .pipe(
-          mergeMap((armed) => {
-            if (armed === undefined) return [];
-            if (upOnData) up();
-            return project(armed.value);
+          mergeMap((result) => {
+            retries = 0;
+            this.setState(stream, 'up');
+            return project(result);
           }),
           repeat(),
           retry({
             delay: (error: unknown) => {
               this.setState(stream, 'down', message(error));
-              const wait = backoffDelay(retries++, this.backoff, this.options.random);
-              return timer(wait);
+              return timer(backoffDelay(retries++, this.backoff, this.options.random));
             },
           }),
           takeUntil(this.shutdown),
         )
         .subscribe(subscriber);
       return () => {
-        closed = true;
         sub.unsubscribe();
         this.states.delete(stream);
       };
@@ -267,65 +343,49 @@ export class VenueStreams {
   }
 
   // -------------------------------------------------------------------------
-  // Projections (one per loop run: they hold the change-detection state)
+  // Projection (one per user-data loop run: it holds the change-detection state)
   // -------------------------------------------------------------------------
 
-  /** New/changed orders: tracked by symbol + order id → `status|filled`; terminal orders are forgotten once emitted. */
-  private orderProjector(): (orders: Order[]) => VenueOrderUpdate[] {
+  /**
+   * One user event → one item: an `executionReport` parsed once into the update (only when
+   * the order's `status|filled` changed since last emitted; terminal orders forgotten once
+   * emitted) and the fill (each trade key once); a balance message into its event.
+   */
+  private userEventProjector(): (event: SpotUserEvent) => UserDataItem {
     const lastState = new Map<string, string>();
-    return (orders) => {
-      const out: VenueOrderUpdate[] = [];
-      for (const order of orders) {
+    const seen = new BoundedSet(SEEN_TRADES);
+    return (event) => {
+      if (event.e !== 'executionReport') {
         try {
-          const { key, state, terminal } = executionReportKey(order.info);
-          if (lastState.get(key) === state) continue;
-          out.push(executionReportToUpdate(order.info));
-          lastState.delete(key);
-          if (!terminal) lastState.set(key, state);
+          return { kind: 'balance', event: toBalanceEvent(event) };
+        } catch (error) {
+          return { kind: 'badBalance', error, raw: event };
+        }
+      }
+      let parsed;
+      try {
+        parsed = parseExecutionReport(event);
+      } catch (error) {
+        return { kind: 'badReport', error, raw: event, trade: event['x'] === 'TRADE' };
+      }
+      let update: VenueOrderUpdate | null = null;
+      if (lastState.get(parsed.key) !== parsed.state) {
+        update = parsed.update;
+        lastState.delete(parsed.key);
+        if (!parsed.terminal) {
+          lastState.set(parsed.key, parsed.state);
           if (lastState.size > TRACKED_ORDERS) {
             const oldest = lastState.keys().next();
             if (!oldest.done) lastState.delete(oldest.value);
           }
-        } catch (error) {
-          this.anomaly('orders', error, order.info);
         }
       }
-      return out;
-    };
-  }
-
-  /** New trades, each once (symbol + trade id). */
-  private fillProjector(): (trades: Trade[]) => DomainFill[] {
-    const seen = new BoundedSet(SEEN_TRADES);
-    return (trades) => {
-      const out: DomainFill[] = [];
-      for (const trade of trades) {
-        try {
-          const key = tradeExecutionKey(trade.info);
-          if (seen.has(key)) continue;
-          out.push(executionReportToFill(trade.info));
-          seen.add(key);
-        } catch (error) {
-          this.anomaly('fills', error, trade.info);
-        }
+      let fill: DomainFill | null = null;
+      if (parsed.fill !== null && parsed.tradeKey !== null && !seen.has(parsed.tradeKey)) {
+        fill = parsed.fill;
+        seen.add(parsed.tradeKey);
       }
-      return out;
-    };
-  }
-
-  /** One event per resolution, from the raw message ccxt keeps in `info` (skipped when it is the message already emitted). */
-  private balanceProjector(): (balances: { info?: unknown }) => BalanceEvent[] {
-    let last: unknown;
-    return (balances) => {
-      const raw = balances.info;
-      if (raw === last) return [];
-      last = raw;
-      try {
-        return [toBalanceEvent(raw)];
-      } catch (error) {
-        this.anomaly('balances', error, raw);
-        return [];
-      }
+      return { kind: 'report', update, fill };
     };
   }
 

@@ -199,96 +199,146 @@ export function toAssetBalances(raw: unknown): AssetBalance[] {
 // User data stream
 // ---------------------------------------------------------------------------
 
-/**
- * The fields of a spot `executionReport` the adapter reads (USD-M
- * `ORDER_TRADE_UPDATE.o` uses the same letters, with `ap` instead of `Z`).
- * `c` is the order's client id except on a cancel, where `c` is the cancel
- * request's id and `C` the order's own (so a non-empty `C` wins, as in ccxt's
- * `parseWsOrder`).
- */
-const ExecutionReport = z.object({
-  s: z.string().min(1),
-  c: z.string(),
-  C: z.string().nullish(),
-  x: z.string(),
-  X: BinanceStatus,
-  i: NumericId,
-  z: DecimalString,
-  Z: DecimalString.optional(),
-  ap: DecimalString.optional(),
-  T: TimestampMs.optional(),
-  E: TimestampMs.optional(),
-});
-
-const TradeExecution = ExecutionReport.extend({
-  x: z.literal('TRADE'),
-  t: NumericId,
-  L: PositiveDecimalString,
-  l: PositiveDecimalString,
-  n: SignedDecimalString,
-  N: z.string().min(1).nullable(),
-  m: z.boolean(),
-});
-
+/** `C` when non-empty (the order's own id on a cancel), else `c`. */
 function executionClientOrderId(r: { c: string; C?: string | null | undefined }): string {
   return r.C !== undefined && r.C !== null && r.C !== '' ? r.C : r.c;
 }
 
-function executionTime(r: { T?: number | undefined; E?: number | undefined }): number {
-  const t = r.T ?? r.E;
-  if (t === undefined) throw new Error('executionReport without T or E');
-  return t;
+/** A decimal string without trailing fractional zeros (`"1.50000000"` → `"1.5"`, `"0.00"` → `"0"`). */
+const canonical = (s: string): string => (s.includes('.') ? s.replace(/\.?0+$/, '') : s);
+
+/** What one `executionReport` is to the adapter: see {@link parseExecutionReport}. */
+export interface ParsedExecutionReport {
+  /** The order's key for change detection: `<s>|<i>`. */
+  readonly key: string;
+  /** The state the adapter tracks per order: status and cumulative filled quantity (`open|0.5`). */
+  readonly state: string;
+  /** Whether the status is terminal (nothing follows). */
+  readonly terminal: boolean;
+  readonly update: VenueOrderUpdate;
+  /** The trade (`x = TRADE`), else null. */
+  readonly fill: Fill | null;
+  /** The trade's key for de-duplication: `<s>|<t>`, with {@link fill}. */
+  readonly tradeKey: string | null;
+}
+
+/** The trade part of an `executionReport` with `x = TRADE` (other reports carry `t = -1`, `L = l = "0"`: not read). */
+const TradeFields = z
+  .object({
+    t: NumericId,
+    L: PositiveDecimalString,
+    l: PositiveDecimalString,
+    n: SignedDecimalString,
+    N: z.string().min(1).max(32).nullable(),
+    m: z.boolean(),
+  })
+  .refine((f) => f.N !== null || dec(f.n).isZero(), { path: ['N'], message: 'feeCurrency is required when feeAmount is not zero' });
+
+/**
+ * A spot `executionReport`, checked and projected in one zod pass (USD-M
+ * `ORDER_TRADE_UPDATE.o` uses the same letters, with `ap` instead of `Z`):
+ * - the order: symbol `s`, order id `i`, status `X`, execution type `x`, cumulative filled
+ *   `z`, cumulative quote `Z` (or average `ap`), time `T` (else event time `E`), client
+ *   order id `C` if non-empty else `c` — on a cancel `c` is the cancel request's id and `C`
+ *   the order's own, as in ccxt's `parseWsOrder` — which must be a Binance client order id;
+ * - with `x = TRADE` also the trade ({@link TradeFields}): id `t`, price `L` > 0, quantity
+ *   `l` > 0, fee `n` in `N` (null only with a zero fee), maker flag `m`. These fields are
+ *   not read (nor checked) on other reports.
+ */
+const ExecutionReport = z
+  .object({
+    s: z.string().min(1),
+    c: z.string(),
+    C: z.string().nullish(),
+    x: z.string(),
+    X: BinanceStatus,
+    i: NumericId,
+    z: DecimalString,
+    Z: DecimalString.optional(),
+    ap: DecimalString.optional(),
+    T: TimestampMs.optional(),
+    E: TimestampMs.optional(),
+    t: z.unknown().optional(),
+    L: z.unknown().optional(),
+    l: z.unknown().optional(),
+    n: z.unknown().optional(),
+    N: z.unknown().optional(),
+    m: z.unknown().optional(),
+  })
+  .transform((r, ctx): ParsedExecutionReport => {
+    const clientOrderId = executionClientOrderId(r);
+    if (!ClientOrderId.safeParse(clientOrderId).success) {
+      ctx.addIssue({ code: 'custom', path: [r.C ? 'C' : 'c'], message: 'expected a Binance client order id' });
+    }
+    const time = r.T ?? r.E;
+    if (time === undefined) ctx.addIssue({ code: 'custom', path: ['T'], message: 'executionReport without T or E' });
+    let trade: z.output<typeof TradeFields> | null = null;
+    if (r.x === 'TRADE') {
+      const parsed = TradeFields.safeParse(r);
+      if (parsed.success) trade = parsed.data;
+      else for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
+    if (time === undefined || (r.x === 'TRADE' && trade === null)) return z.NEVER;
+    const update: VenueOrderUpdate = {
+      clientOrderId,
+      venueOrderId: r.i,
+      status: r.X,
+      filledQuantity: r.z,
+      averagePrice: r.Z !== undefined ? averagePrice(r.Z, r.z) : r.ap !== undefined && !dec(r.ap).isZero() ? r.ap : null,
+      time,
+    };
+    const fill: Fill | null =
+      trade === null
+        ? null
+        : {
+            tradeId: trade.t,
+            venueOrderId: r.i,
+            clientOrderId,
+            price: trade.L,
+            quantity: trade.l,
+            feeAmount: trade.n,
+            feeCurrency: trade.N,
+            liquidity: trade.m ? 'maker' : 'taker',
+            time,
+          };
+    return {
+      key: `${r.s}|${r.i}`,
+      state: `${r.X}|${canonical(r.z)}`,
+      terminal: r.X !== 'open',
+      update,
+      fill,
+      tradeKey: trade === null ? null : `${r.s}|${trade.t}`,
+    };
+  });
+
+/**
+ * An `executionReport`, parsed once (zod) into the order update, and the fill when
+ * `x = TRADE`: update = `z` cumulative filled, average `Z / z` (spot; `ap` futures; null
+ * while nothing executed), time `T`; fill = trade id `t`, price `L`, quantity `l`, fee `n` in
+ * `N`, `maker` when `m`, time `T`, order `i` (see {@link ExecutionReport} for the rules).
+ * @throws ZodError when a field the adapter reads is missing or malformed (the whole report:
+ *   a trade report with a bad trade part yields neither update nor fill)
+ */
+export function parseExecutionReport(raw: unknown): ParsedExecutionReport {
+  return ExecutionReport.parse(raw);
 }
 
 /**
- * An `executionReport` as a {@link VenueOrderUpdate}: `z` cumulative filled,
- * average = `Z / z` (spot) or `ap` (futures), time `T` (transaction time).
- * @throws ZodError / Error when malformed
+ * An `executionReport` as a {@link VenueOrderUpdate} (see {@link parseExecutionReport}).
+ * @throws ZodError when malformed
  */
 export function executionReportToUpdate(raw: unknown): VenueOrderUpdate {
-  const r = ExecutionReport.parse(raw);
-  const avg = r.Z !== undefined ? averagePrice(r.Z, r.z) : r.ap !== undefined && !dec(r.ap).isZero() ? r.ap : null;
-  return VenueOrderUpdate.parse({
-    clientOrderId: executionClientOrderId(r),
-    venueOrderId: r.i,
-    status: r.X,
-    filledQuantity: r.z,
-    averagePrice: avg,
-    time: executionTime(r),
-  });
-}
-
-/** The order key and the state the adapter tracks for change detection: `X` and `z`. */
-export function executionReportKey(raw: unknown): { key: string; state: string; terminal: boolean } {
-  const r = ExecutionReport.parse(raw);
-  return { key: `${r.s}|${r.i}`, state: `${r.X}|${dec(r.z).toFixed()}`, terminal: r.X !== 'open' };
+  return parseExecutionReport(raw).update;
 }
 
 /**
- * An `executionReport` with `x = TRADE` as a domain {@link Fill}: trade id `t`,
- * price `L`, quantity `l`, fee `n` in `N` (null with `n = "0"`), maker flag `m`,
- * time `T`, order `i`, client order id `c` (see {@link ExecutionReport}).
+ * An `executionReport` with `x = TRADE` as a domain {@link Fill} (see {@link parseExecutionReport}).
  * @throws ZodError / Error when malformed or not a trade
  */
 export function executionReportToFill(raw: unknown): Fill {
-  const r = TradeExecution.parse(raw);
-  return Fill.parse({
-    tradeId: r.t,
-    venueOrderId: r.i,
-    clientOrderId: ClientOrderId.parse(executionClientOrderId(r)),
-    price: r.L,
-    quantity: r.l,
-    feeAmount: r.n,
-    feeCurrency: r.N,
-    liquidity: r.m ? 'maker' : 'taker',
-    time: executionTime(r),
-  });
-}
-
-/** The key of a trade execution for change detection: symbol and trade id. */
-export function tradeExecutionKey(raw: unknown): string {
-  const r = TradeExecution.parse(raw);
-  return `${r.s}|${r.t}`;
+  const { fill } = parseExecutionReport(raw);
+  if (fill === null) throw new Error('executionReport is not a trade (x != TRADE)');
+  return fill;
 }
 
 const OutboundAccountPosition = z.object({

@@ -214,18 +214,20 @@ describe('VenueStreams against the simulator', () => {
     await waitFor(conn.replay, isState('fills', 'up'), 'fills up');
     const wsApi = Object.values(own.exchange.clients).find((c) => c.url.includes('/ws-api/'));
     if (!wsApi) throw new Error('no ws-api client');
-    await until(() => 'orders' in wsApi.futures, "the loop's pending watchOrders");
+    // One user-data loop for both views: one listener, one watch of the subscription (no ccxt watchOrders: its caches are bypassed).
+    await until(() => Object.keys(wsApi.futures).length === 1, "the loop's watch of the subscription");
+    expect(own.exchange.spotUserEventListenerCount()).toBe(1);
 
     orders.subscription.unsubscribe();
     const later = await waitFor(streams.connectivity$, () => true, 'the replayed states', 1_000);
     expect(later.stream).toBe('fills'); // the stopped loop's state is gone
 
-    // The pending watchOrders resolves with the next executionReport; a stopped loop must not call again.
+    // The loop goes on for fills$; the stopped view emits nothing more.
     const i = intent({ quantity: '0.001' });
     expectOk(await rest.createOrder(i));
     await waitFor(fills.replay, (f) => f.clientOrderId === i.clientOrderId, 'the fill on the same socket');
     await drainMicrotasks();
-    expect('orders' in wsApi.futures).toBe(false);
+    expect(own.exchange.spotUserEventListenerCount()).toBe(1);
     expect(orders.values.some((u) => u.clientOrderId === i.clientOrderId)).toBe(false);
 
     let completed = false;
