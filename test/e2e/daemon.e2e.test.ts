@@ -256,3 +256,52 @@ describe('crash recovery', () => {
     }
   });
 });
+
+describe('venue faults seen by the daemon', () => {
+  const farPrice = () => fixed(dec(book().bestBid()?.price ?? '0').minus(800), 2);
+
+  it('an accepted order whose response is lost is tracked from the venue, never sent twice', async () => {
+    sim.control.faults.inject({ kind: 'loseResponse', mode: 'reset', count: 1, target: 'orders' });
+    const r = await signal({ signalId: 'f-lost', side: 'buy', type: 'limit', quantity: '0.001', price: farPrice() });
+    const o = await until(r.clientOrderId, (x) => x.state === 'ACCEPTED', 'ACCEPTED');
+    const atVenue = venueOrders(sim, r.clientOrderId);
+    expect(atVenue).toHaveLength(1);
+    expect(o.venueOrderId).toBe(String(atVenue[0]?.orderId));
+    await c.request('cancel', { clientOrderId: r.clientOrderId });
+    await until(r.clientOrderId, (x) => x.state === 'CLOSED', 'CLOSED');
+    expect(venueOrders(sim, r.clientOrderId)).toHaveLength(1);
+  });
+
+  it('with the user-data stream silent, a lost response makes the submit UNKNOWN until a look-up finds the order', async () => {
+    sim.control.faults.inject({ kind: 'silentUserStream', accountId: ACCOUNT, durationMs: 10_000 });
+    sim.control.faults.inject({ kind: 'loseResponse', mode: 'reset', count: 1, target: 'orders' });
+    try {
+      const r = await signal({ signalId: 'f-unknown', side: 'buy', type: 'limit', quantity: '0.001', price: farPrice() });
+      const o = await until(r.clientOrderId, (x) => x.state === 'ACCEPTED', 'ACCEPTED after reconciliation');
+      expect(o.transitions.map((t) => t.to)).toEqual(expect.arrayContaining(['SUBMITTED', 'UNKNOWN', 'ACCEPTED']));
+      expect(venueOrders(sim, r.clientOrderId)).toHaveLength(1);
+      await c.request('cancel', { clientOrderId: r.clientOrderId });
+      await until(r.clientOrderId, (x) => x.state === 'CLOSED', 'CLOSED');
+    } finally {
+      sim.control.faults.clear();
+    }
+  });
+
+  it('a submit answered 503 that never reached the venue is closed without a venue order, not re-sent', async () => {
+    sim.control.faults.inject({ kind: 'httpError', status: 503, count: 1, target: 'orders' });
+    const r = await signal({ signalId: 'f-503', side: 'buy', type: 'limit', quantity: '0.001', price: farPrice() });
+    const o = await until(r.clientOrderId, (x) => x.state === 'CLOSED', 'CLOSED', 30_000);
+    expect(o.outcome).toBe('cancelled');
+    expect(o.transitions.map((t) => t.to)).toEqual(expect.arrayContaining(['UNKNOWN', 'CANCELLED', 'CLOSED']));
+    expect(venueOrders(sim, r.clientOrderId)).toHaveLength(0);
+  });
+
+  it('an order the venue rejects ends REJECTED with the venue’s code and message', async () => {
+    sim.control.faults.inject({ kind: 'rejectOrders', code: -2010, msg: 'Account has insufficient balance for requested action.', count: 1 });
+    const r = await signal({ signalId: 'f-reject', side: 'buy', type: 'limit', quantity: '0.001', price: farPrice() });
+    const o = await until(r.clientOrderId, (x) => x.state === 'CLOSED', 'CLOSED');
+    expect(o.outcome).toBe('rejected');
+    expect(o.reason).toContain('-2010');
+    expect(venueOrders(sim, r.clientOrderId)).toHaveLength(0);
+  });
+});
