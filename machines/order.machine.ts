@@ -144,7 +144,7 @@ import { type Decimal, ZERO, dec, dmax, plain } from '../src/domain/decimal.ts';
 import {
   type Fill,
   Fill as FillSchema,
-  type OrderIntent,
+  OrderIntent,
   type OrderType,
   ReasonCode,
   type Side,
@@ -417,6 +417,28 @@ export interface OrderMachineInput {
   readonly submitTimeoutMs?: number;
   /** Default {@link DEFAULT_CANCEL_TIMEOUT_MS}. */
   readonly cancelTimeoutMs?: number;
+}
+
+/** The intent an order actor was created from (the inverse of {@link initialOrderContext}), for the venue call. Pure. */
+export function orderIntentOf(ctx: OrderContext): OrderIntent {
+  const i = ctx.intent;
+  return OrderIntent.parse({
+    clientOrderId: i.clientOrderId,
+    signalId: i.signalId,
+    leg: i.leg,
+    venue: i.venue,
+    accountId: i.accountId,
+    symbol: i.symbol,
+    side: i.side,
+    type: i.type,
+    ...(i.timeInForce !== null && { timeInForce: i.timeInForce }),
+    ...(i.quantity !== null && { quantity: i.quantity }),
+    ...(i.quoteQuantity !== null && { quoteQuantity: i.quoteQuantity }),
+    ...(i.price !== null && { price: i.price }),
+    ...(i.stopPrice !== null && { stopPrice: i.stopPrice }),
+    reduceOnly: i.reduceOnly,
+    createdAt: i.receivedAt,
+  });
 }
 
 /** Builds the initial context from the input. Pure. */

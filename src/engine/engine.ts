@@ -25,6 +25,7 @@ import {
   isFinal,
   nextDeadline,
   orderContextOf,
+  orderIntentOf,
   orderMachine,
 } from '../../machines/order.machine.ts';
 import { clientOrderIdFor } from '../domain/client-order-id.ts';
@@ -466,7 +467,7 @@ export class Engine implements EngineApi {
   }
 
   private async submit(venue: VenuePort, ctx: OrderContext): Promise<void> {
-    const intent = intentOf(ctx);
+    const intent = orderIntentOf(ctx);
     const outcome = await venue.submit(intent);
     const at = this.now();
     const cid = intent.clientOrderId;
@@ -686,27 +687,6 @@ function repeatsVenueView(ctx: OrderContext, u: VenueOrderUpdate): boolean {
   return u.status === v.status && u.venueOrderId === v.orderId && dec(u.filledQuantity).eq(v.filledQuantity);
 }
 
-/** The intent an actor was created from, for the venue call. */
-function intentOf(ctx: OrderContext): OrderIntent {
-  const i = ctx.intent;
-  return OrderIntent.parse({
-    clientOrderId: i.clientOrderId,
-    signalId: i.signalId,
-    leg: i.leg,
-    venue: i.venue,
-    accountId: i.accountId,
-    symbol: i.symbol,
-    side: i.side,
-    type: i.type,
-    ...(i.timeInForce !== null && { timeInForce: i.timeInForce }),
-    ...(i.quantity !== null && { quantity: i.quantity }),
-    ...(i.quoteQuantity !== null && { quoteQuantity: i.quoteQuantity }),
-    ...(i.price !== null && { price: i.price }),
-    ...(i.stopPrice !== null && { stopPrice: i.stopPrice }),
-    reduceOnly: i.reduceOnly,
-    createdAt: i.receivedAt,
-  });
-}
 
 /** A venue's reason in the machine's reason-code alphabet. */
 function reasonCode(reason: string): string {
