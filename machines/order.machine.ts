@@ -575,6 +575,18 @@ function transitionFrom(ctx: OrderContext): OrderStateName {
  * actions with `orderMachine.provide({ actions: { emitSubmit, emitCancel, emitReconcile } })`;
  * each receives `{ context, event }` with the context already updated by the transition.
  */
+/** Rows 41–44 of the table, shared by the T states (FILLED, CANCELLED, EXPIRED, REJECTED). */
+const SETTLING = {
+  always: { guard: 'settled', target: 'CLOSED' }, // 44
+  on: {
+    FILL: [
+      { guard: 'isDuplicateFill' }, // 41
+      { actions: 'applyFill' }, // 42
+    ],
+    VENUE_UPDATE: { actions: 'applyVenueUpdate' }, // 43
+  },
+} as const;
+
 export const orderMachine = setup({
   types: {
     context: {} as OrderContext,
@@ -803,50 +815,22 @@ export const orderMachine = setup({
 
     FILLED: {
       entry: { type: 'recordTransition', params: { to: 'FILLED', outcome: 'filled' } },
-      always: { guard: 'settled', target: 'CLOSED' }, // 44
-      on: {
-        FILL: [
-          { guard: 'isDuplicateFill' }, // 41
-          { actions: 'applyFill' }, // 42
-        ],
-        VENUE_UPDATE: { actions: 'applyVenueUpdate' }, // 43
-      },
+      ...SETTLING, // rows 41–44
     },
 
     CANCELLED: {
       entry: { type: 'recordTransition', params: { to: 'CANCELLED', outcome: 'cancelled' } },
-      always: { guard: 'settled', target: 'CLOSED' }, // 44
-      on: {
-        FILL: [
-          { guard: 'isDuplicateFill' }, // 41
-          { actions: 'applyFill' }, // 42
-        ],
-        VENUE_UPDATE: { actions: 'applyVenueUpdate' }, // 43
-      },
+      ...SETTLING, // rows 41–44
     },
 
     EXPIRED: {
       entry: { type: 'recordTransition', params: { to: 'EXPIRED', outcome: 'expired' } },
-      always: { guard: 'settled', target: 'CLOSED' }, // 44
-      on: {
-        FILL: [
-          { guard: 'isDuplicateFill' }, // 41
-          { actions: 'applyFill' }, // 42
-        ],
-        VENUE_UPDATE: { actions: 'applyVenueUpdate' }, // 43
-      },
+      ...SETTLING, // rows 41–44
     },
 
     REJECTED: {
       entry: { type: 'recordTransition', params: { to: 'REJECTED', outcome: 'rejected' } },
-      always: { guard: 'settled', target: 'CLOSED' }, // 44
-      on: {
-        FILL: [
-          { guard: 'isDuplicateFill' }, // 41
-          { actions: 'applyFill' }, // 42
-        ],
-        VENUE_UPDATE: { actions: 'applyVenueUpdate' }, // 43
-      },
+      ...SETTLING, // rows 41–44
     },
 
     CLOSED: {
