@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     submitTimeoutMs: config.submitTimeoutMs,
     cancelTimeoutMs: config.cancelTimeoutMs,
     recvWindowMs: config.recvWindowMs,
+    reconcileIntervalMs: config.reconcileIntervalMs,
     inspector,
   });
   if (config.inspector.enabled) await inspector.enable();

@@ -67,6 +67,12 @@ export interface EngineOptions {
   readonly recvWindowMs?: number;
   /** How many reconciliation look-ups run at once; default 8. */
   readonly reconcileConcurrency?: number;
+  /**
+   * Every this many ms, every live order is looked up at its venue, so that events a stream
+   * never delivered (a silent user-data stream, a gap the venue did not report) are caught up;
+   * default 60 s; 0 turns it off.
+   */
+  readonly reconcileIntervalMs?: number;
   readonly inspector?: Inspector;
   /** Engine clock, ms since epoch; default Date.now. */
   readonly now?: () => number;
@@ -101,6 +107,8 @@ export class Engine implements EngineApi {
   private readonly cancelTimeoutMs: number;
   private readonly recvWindowMs: number;
   private lastSeq = 0;
+  private periodic: NodeJS.Timeout | undefined;
+  private periodicRunning = false;
   private fatalError: unknown;
 
   constructor(private readonly opts: EngineOptions) {
@@ -151,8 +159,9 @@ export class Engine implements EngineApi {
     for (const venue of this.venues.values()) this.subscribeVenue(venue);
     this.state = 'reconciling';
     log.info({ rehydrated, failed }, 'rehydrated live orders; reconciling with the venues');
-    const reconciled = await this.reconcileAll();
+    const reconciled = await this.reconcileAll(true);
     this.state = 'running';
+    this.startPeriodicReconcile();
     log.info({ reconciled }, 'engine running');
     return { rehydrated, reconciled, failed };
   }
@@ -164,6 +173,7 @@ export class Engine implements EngineApi {
     for (const s of this.subscriptions) s.unsubscribe();
     this.subscriptions.length = 0;
     this.scheduler.clear();
+    if (this.periodic) clearInterval(this.periodic);
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
@@ -515,9 +525,19 @@ export class Engine implements EngineApi {
 
   /** Applies the venue's view of an order: its status, then each fill (idempotent by trade id). */
   private async applyVenueFacts(cid: string, update: VenueOrderUpdate, fills: ReadonlyArray<Fill>, at: number): Promise<void> {
-    const ps: Array<Promise<unknown>> = [this.dispatch(cid, { type: 'VENUE_UPDATE', at, update })];
-    for (const fill of fills) ps.push(this.dispatch(cid, { type: 'FILL', at, fill }));
+    const ps: Array<Promise<unknown>> = [];
+    const events: OrderEvent[] = [{ type: 'VENUE_UPDATE', at, update }, ...fills.map((fill): OrderEvent => ({ type: 'FILL', at, fill }))];
+    for (const e of events) if (!this.knows(cid, e)) ps.push(this.dispatch(cid, e));
     await Promise.all(ps);
+  }
+
+  /** True when the order's committed state already holds what a venue event says (a repeated update, a fill applied before). */
+  private knows(clientOrderId: string, event: OrderEvent): boolean {
+    const snap = this.committed.get(clientOrderId);
+    if (!snap) return false;
+    if (event.type === 'VENUE_UPDATE') return repeatsVenueView(snap.context, event.update);
+    if (event.type === 'FILL') return snap.context.fills.tradeIds.includes(event.fill.tradeId);
+    return false;
   }
 
   private onDeadline(clientOrderId: string, deadline: OrderDeadline): void {
@@ -549,7 +569,7 @@ export class Engine implements EngineApi {
         log.info({ venue: venue.id, stream: s.stream }, 'venue stream up');
         if (was === 'down' && (s.stream === 'orders' || s.stream === 'fills') && this.state === 'running') {
           // Events may have been missed while the stream was down: catch up over REST.
-          this.track(this.reconcileAll().catch((err: unknown) => log.error({ err }, 'reconcile after reconnect failed')));
+          this.track(this.reconcileAll(false).catch((err: unknown) => log.error({ err }, 'reconcile after reconnect failed')));
         }
       }),
     );
@@ -559,8 +579,7 @@ export class Engine implements EngineApi {
   private route(clientOrderId: string, event: OrderEvent): void {
     const snap = this.committed.get(clientOrderId);
     if (snap || this.actors.has(clientOrderId)) {
-      if (snap && event.type === 'VENUE_UPDATE' && repeatsVenueView(snap.context, event.update)) return;
-      if (snap && event.type === 'FILL' && snap.context.fills.tradeIds.includes(event.fill.tradeId)) return;
+      if (this.knows(clientOrderId, event)) return;
       void this.dispatch(clientOrderId, event).catch(() => undefined);
       return;
     }
@@ -573,7 +592,8 @@ export class Engine implements EngineApi {
 
   // ------------------------------------------------------------------ reconciliation
 
-  private async reconcileAll(): Promise<number> {
+  /** Reconciles every live order (`atStartup`: also submits still waiting for their answer). Returns how many were looked at. */
+  private async reconcileAll(atStartup: boolean): Promise<number> {
     const ids = [...this.committed.keys()];
     const concurrency = this.opts.reconcileConcurrency ?? 8;
     let next = 0;
@@ -582,7 +602,7 @@ export class Engine implements EngineApi {
       while (next < ids.length) {
         const cid = ids[next++];
         if (cid === undefined) break;
-        await this.reconcileOne(cid, true);
+        await this.reconcileOne(cid, atStartup);
         done++;
       }
     };
@@ -608,6 +628,8 @@ export class Engine implements EngineApi {
       await this.dispatch(clientOrderId, { type: 'CANCEL', at: this.now() });
       return;
     }
+    // A submit still waiting for its answer is left to its deadline (SUBMITTED → UNKNOWN → look-up); only at start-up is it looked up at once.
+    if (state === 'SUBMITTED' && !atStartup) return;
     const outcome = await venue.lookup(clientOrderId, ctx.intent.symbol);
     const at = this.now();
     if (outcome.kind === 'found') {
@@ -630,6 +652,22 @@ export class Engine implements EngineApi {
       else this.retryLater(clientOrderId, lateUntil - at, attempt);
     }
     // SUBMITTED: its submit deadline moves it to UNKNOWN, which reconciles again.
+  }
+
+  private startPeriodicReconcile(): void {
+    const every = this.opts.reconcileIntervalMs ?? 60_000;
+    if (every <= 0) return;
+    this.periodic = setInterval(() => {
+      if (this.periodicRunning || this.state !== 'running' || this.committed.size === 0) return;
+      this.periodicRunning = true;
+      const run = this.reconcileAll(false)
+        .catch((err: unknown) => this.opts.logger.error({ err }, 'periodic reconciliation failed'))
+        .finally(() => {
+          this.periodicRunning = false;
+        });
+      this.track(run);
+    }, every);
+    this.periodic.unref();
   }
 
   private retryLater(clientOrderId: string, delayMs: number, attempt: number): void {

@@ -296,6 +296,41 @@ describe('venue faults seen by the daemon', () => {
     expect(venueOrders(sim, r.clientOrderId)).toHaveLength(0);
   });
 
+  it('fills the user-data stream never delivered are caught up by the periodic reconciliation', async () => {
+    const bid = book().bestBid();
+    const r = await signal({ signalId: 'f-silent', side: 'buy', type: 'limit', quantity: '1', price: fixed(bid?.price ?? '0', 2) });
+    await until(r.clientOrderId, (x) => x.state === 'ACCEPTED', 'ACCEPTED');
+    sim.control.faults.inject({ kind: 'silentUserStream', accountId: ACCOUNT, durationMs: 60_000 });
+    try {
+      const venueId = Number(venueOrders(sim, r.clientOrderId)[0]?.orderId);
+      for (let i = 0; i < 20_000 && venueTrades(sim, venueId).length === 0; i++) sim.control.step({ events: 20 });
+      const executed = String(venueOrders(sim, r.clientOrderId)[0]?.executedQty);
+      expect(dec(executed).gt(0)).toBe(true);
+      const o = await until(r.clientOrderId, (x) => dec(x.filledQuantity).eq(executed), `filled ${executed} without the stream`);
+      expectFillsMatchVenue(o);
+    } finally {
+      sim.control.faults.clear();
+    }
+    await c.request('cancel', { clientOrderId: r.clientOrderId }).catch(() => undefined);
+    await until(r.clientOrderId, (x) => x.state === 'CLOSED', 'CLOSED');
+  });
+
+  it('after the venue drops its websockets, the daemon reconnects and applies what happened meanwhile', async () => {
+    const bid = book().bestBid();
+    const r = await signal({ signalId: 'f-drop', side: 'buy', type: 'limit', quantity: '1', price: fixed(bid?.price ?? '0', 2) });
+    await until(r.clientOrderId, (x) => x.state === 'ACCEPTED', 'ACCEPTED');
+    sim.control.faults.inject({ kind: 'dropWebsockets' });
+    const venueId = Number(venueOrders(sim, r.clientOrderId)[0]?.orderId);
+    for (let i = 0; i < 20_000 && venueTrades(sim, venueId).length === 0; i++) sim.control.step({ events: 20 });
+    const executed = String(venueOrders(sim, r.clientOrderId)[0]?.executedQty);
+    const o = await until(r.clientOrderId, (x) => dec(x.filledQuantity).eq(executed), `filled ${executed} after the drop`);
+    expectFillsMatchVenue(o);
+    const status = await c.request('status');
+    expect(status.venues[0]?.connected).toBe(true);
+    await c.request('cancel', { clientOrderId: r.clientOrderId }).catch(() => undefined);
+    await until(r.clientOrderId, (x) => x.state === 'CLOSED', 'CLOSED');
+  });
+
   it('an order the venue rejects ends REJECTED with the venue’s code and message', async () => {
     sim.control.faults.inject({ kind: 'rejectOrders', code: -2010, msg: 'Account has insufficient balance for requested action.', count: 1 });
     const r = await signal({ signalId: 'f-reject', side: 'buy', type: 'limit', quantity: '0.001', price: farPrice() });

@@ -45,7 +45,7 @@ export interface DaemonProcess {
 }
 
 /** Daemon settings that keep the unknown-outcome paths short in tests. */
-export const TEST_DAEMON_CONFIG = { submitTimeoutMs: 2_000, cancelTimeoutMs: 3_000, recvWindowMs: 2_000, logLevel: 'info' };
+export const TEST_DAEMON_CONFIG = { submitTimeoutMs: 2_000, cancelTimeoutMs: 3_000, recvWindowMs: 2_000, reconcileIntervalMs: 1_500, logLevel: 'info' };
 
 /**
  * Spawns the daemon on `dataDir` against the simulator and resolves once it logs
