@@ -109,7 +109,6 @@ export class Engine implements EngineApi {
   private lastSeq = 0;
   private periodic: NodeJS.Timeout | undefined;
   private periodicRunning = false;
-  private fatalError: unknown;
 
   constructor(private readonly opts: EngineOptions) {
     if (opts.venues.length === 0) throw new Error('the engine needs at least one venue account');
@@ -448,7 +447,6 @@ export class Engine implements EngineApi {
 
   private fail(err: unknown, clientOrderId: string): void {
     // A commit that fails leaves the journal behind the actor: stop taking work rather than act on unpersisted state.
-    this.fatalError ??= err;
     this.opts.logger.fatal({ err, clientOrderId }, 'LMDB commit failed: the engine stops accepting signals');
     this.state = 'draining';
   }
