@@ -138,6 +138,25 @@ describe('engine daemon on the simulator', () => {
     await until(a.clientOrderId, (x) => x.state === 'CLOSED', 'CLOSED');
   });
 
+  it('lists orders by state and instrument, a page at a time', async () => {
+    const all: string[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      const page = await c.request('orders', { limit: 2, ...(cursor !== undefined && { cursor }) });
+      expect(page.orders.length).toBeLessThanOrEqual(2);
+      all.push(...page.orders.map((o) => o.clientOrderId));
+      cursor = page.nextCursor;
+      if (cursor === undefined) break;
+    }
+    expect(cursor).toBeUndefined();
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.length).toBeGreaterThanOrEqual(5);
+    const closed = await c.request('orders', { states: ['CLOSED'], instrument: 'BTC/USDT', limit: 1000 });
+    expect(closed.orders.length).toBeGreaterThan(0);
+    expect(closed.orders.every((o) => o.state === 'CLOSED' && o.instrument === 'BTC/USDT' && !o.live)).toBe(true);
+    expect((await c.request('orders', { instrument: 'ETH/USDT' })).orders).toHaveLength(0);
+  });
+
   it('answers bad input with error replies and stays up', async () => {
     const raw = netConnect(daemon.socketPath);
     const replies: Array<{ id: unknown; ok: boolean; error?: { code: string; issues?: unknown[] } }> = [];
