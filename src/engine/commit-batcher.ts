@@ -1,50 +1,60 @@
 /**
  * Gathers the transitions dispatched in one synchronous run of the event loop
- * and commits them with ONE `OrderStore.commitTransitions` call per durability
- * (one LMDB transaction), in dispatch order. Each caller still gets its own
- * promise: its sequence number once the batch committed, or the store's error
- * for its item (a duplicate signal, an id conflict). A failure of the whole
- * batch rejects every item of it.
+ * and commits them with as few `OrderStore.commitTransitions` calls as order
+ * allows: consecutive transitions of the same durability form one call (one
+ * LMDB transaction), and the calls are queued in dispatch order, so a later
+ * snapshot of an order is never overwritten by an earlier one. Each caller
+ * still gets its own promise, settled in dispatch order: its sequence number once its batch committed, or
+ * the store's error for its item (a duplicate signal, an id conflict). A failure
+ * of a whole batch rejects every item of it.
  */
 import type { BatchOutcome, Durability, OrderStore, TransitionInput } from '../store/index.ts';
 import { DuplicateSignalError, IdConflictError } from '../store/index.ts';
 
 interface Pending {
   readonly input: TransitionInput;
+  readonly durability: Durability;
   readonly resolve: (seq: number) => void;
   readonly reject: (err: unknown) => void;
 }
 
 export class CommitBatcher {
-  private readonly queues = new Map<Durability, Pending[]>();
-  private scheduled = false;
+  private queue: Pending[] = [];
+  /** Settles after the last queued run has been settled: callers learn their commits in dispatch order. */
+  private settled: Promise<void> = Promise.resolve();
 
   constructor(private readonly store: OrderStore) {}
 
   /** Queues one transition; resolves with its sequence number once committed with `durability`. */
   commit(input: TransitionInput, durability: Durability): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      let q = this.queues.get(durability);
-      if (!q) this.queues.set(durability, (q = []));
-      q.push({ input, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        queueMicrotask(() => this.flush());
-      }
+      if (this.queue.length === 0) queueMicrotask(() => this.flush());
+      this.queue.push({ input, durability, resolve, reject });
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
-    for (const [durability, items] of this.queues) {
-      this.queues.delete(durability);
-      this.store.commitTransitions(
-        items.map((p) => p.input),
-        { durability },
-      ).then(
-        (outcomes) => items.forEach((p, i) => settle(p, outcomes[i])),
-        (err: unknown) => items.forEach((p) => p.reject(err)),
+    const items = this.queue;
+    this.queue = [];
+    let start = 0;
+    while (start < items.length) {
+      const durability = items[start]?.durability;
+      let end = start + 1;
+      while (end < items.length && items[end]?.durability === durability) end++;
+      const run = items.slice(start, end);
+      // lmdb-js commits asynchronous transactions in the order they are queued; a run that needs no flush
+      // may commit before an earlier one is flushed, so its callers are answered only after that earlier run's.
+      const committed = this.store.commitTransitions(
+        run.map((p) => p.input),
+        { durability: durability ?? 'flush' },
       );
+      this.settled = this.settled.then(() =>
+        committed.then(
+          (outcomes) => run.forEach((p, i) => settle(p, outcomes[i])),
+          (err: unknown) => run.forEach((p) => p.reject(err)),
+        ),
+      );
+      start = end;
     }
   }
 }
