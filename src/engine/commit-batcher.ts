@@ -14,22 +14,32 @@ import { DuplicateSignalError, IdConflictError } from '../store/index.ts';
 interface Pending {
   readonly input: TransitionInput;
   readonly durability: Durability;
+  readonly urgent: boolean;
   readonly resolve: (seq: number) => void;
   readonly reject: (err: unknown) => void;
 }
+
+/** Urgent runs up to this size are committed synchronously (latency); the rest asynchronously, beside this thread (throughput). */
+const SYNC_RUN_MAX = 8;
 
 export class CommitBatcher {
   private queue: Pending[] = [];
   /** Settles after the last queued run has been settled: callers learn their commits in dispatch order. */
   private settled: Promise<void> = Promise.resolve();
+  /** Asynchronous runs queued and not yet answered. */
+  private unsettled = 0;
 
   constructor(private readonly store: OrderStore) {}
 
-  /** Queues one transition; resolves with its sequence number once committed with `durability`. */
-  commit(input: TransitionInput, durability: Durability): Promise<number> {
+  /**
+   * Queues one transition; resolves with its sequence number once committed with `durability`.
+   * `urgent`: someone waits on this commit (a venue acknowledgement): a small run holding one is
+   * committed at once in this thread rather than through lmdb's writer thread.
+   */
+  commit(input: TransitionInput, durability: Durability, urgent = false): Promise<number> {
     return new Promise<number>((resolve, reject) => {
       if (this.queue.length === 0) queueMicrotask(() => this.flush());
-      this.queue.push({ input, durability, resolve, reject });
+      this.queue.push({ input, durability, urgent, resolve, reject });
     });
   }
 
@@ -42,19 +52,37 @@ export class CommitBatcher {
       let end = start + 1;
       while (end < items.length && items[end]?.durability === durability) end++;
       const run = items.slice(start, end);
+      start = end;
+      if (durability === 'commit' && this.unsettled === 0 && run.length <= SYNC_RUN_MAX && run.some((p) => p.urgent)) {
+        // A small run with nothing queued ahead of it: commit in this thread now (no flush to wait for, no
+        // writer-thread round trip). Larger runs go to lmdb's writer thread, which works beside this one.
+        let outcomes: BatchOutcome[];
+        try {
+          outcomes = this.store.commitTransitionsNow(run.map((p) => p.input));
+        } catch (err) {
+          run.forEach((p) => p.reject(err));
+          continue;
+        }
+        run.forEach((p, i) => settle(p, outcomes[i]));
+        continue;
+      }
+      this.unsettled++;
       // lmdb-js commits asynchronous transactions in the order they are queued; a run that needs no flush
       // may commit before an earlier one is flushed, so its callers are answered only after that earlier run's.
       const committed = this.store.commitTransitions(
         run.map((p) => p.input),
         { durability: durability ?? 'flush' },
       );
-      this.settled = this.settled.then(() =>
-        committed.then(
-          (outcomes) => run.forEach((p, i) => settle(p, outcomes[i])),
-          (err: unknown) => run.forEach((p) => p.reject(err)),
-        ),
-      );
-      start = end;
+      this.settled = this.settled
+        .then(() =>
+          committed.then(
+            (outcomes) => run.forEach((p, i) => settle(p, outcomes[i])),
+            (err: unknown) => run.forEach((p) => p.reject(err)),
+          ),
+        )
+        .finally(() => {
+          this.unsettled--;
+        });
     }
   }
 }

@@ -409,6 +409,8 @@ export class Engine implements EngineApi {
         ...(signal && { signal }),
       },
       writeAhead ? 'flush' : 'commit',
+      // The venue's answer to a submit or a cancel: a client waits for this one.
+      before.value === 'SUBMITTED' || before.value === 'UNKNOWN' || before.value === 'PENDING_CANCEL',
     );
     this.scheduler.set(clientOrderId, nextDeadline(after));
     const done = commit.then(
