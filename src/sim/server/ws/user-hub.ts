@@ -15,6 +15,8 @@ export interface UserSubscription {
 /** WebSocket API subscriptions by account id, fed by `venue.onUserEvent`. */
 export class UserHub {
   private readonly byAccount = new Map<string, Set<UserSubscription>>();
+  private pending: UserEvent[] = [];
+  private scheduled = false;
 
   /** @param deliver when given and false for an event, that event reaches no subscription (fault injection: a silent stream). */
   constructor(
@@ -57,11 +59,29 @@ export class UserHub {
     const subs = this.byAccount.get(event.accountId);
     if (!subs || subs.size === 0) return;
     if (this.deliver && !this.deliver(event)) return;
-    try {
-      const payload = JSON.stringify(event.payload);
-      for (const sub of subs) sub.deliver(`{"subscriptionId":${sub.subscriptionId},"event":${payload}}`);
-    } catch (err) {
-      this.logger.error({ err, accountId: event.accountId }, 'user event fan-out failed');
+    // Sent once the current request or replay step is done, in order: the REST reply goes out first,
+    // as Binance's user-data events follow the request that caused them. Payloads are built by the
+    // venue at emit time (fresh objects), so serialising them later sends what was true then.
+    this.pending.push(event);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const events = this.pending;
+    this.pending = [];
+    for (const event of events) {
+      const subs = this.byAccount.get(event.accountId);
+      if (!subs || subs.size === 0) continue;
+      try {
+        const payload = JSON.stringify(event.payload);
+        for (const sub of subs) sub.deliver(`{"subscriptionId":${sub.subscriptionId},"event":${payload}}`);
+      } catch (err) {
+        this.logger.error({ err, accountId: event.accountId }, 'user event fan-out failed');
+      }
     }
   }
 }
