@@ -575,6 +575,38 @@ function transitionFrom(ctx: OrderContext): OrderStateName {
  * actions with `orderMachine.provide({ actions: { emitSubmit, emitCancel, emitReconcile } })`;
  * each receives `{ context, event }` with the context already updated by the transition.
  */
+/** Rows 14–21 of the table, shared by the W states (VALIDATED, SUBMITTED, UNKNOWN, ACCEPTED). */
+const WORKING = {
+  FILL: [
+    { guard: 'fillCompletesOrder', target: 'FILLED', actions: 'applyFill' }, // 14
+    { target: 'PARTIAL', actions: 'applyFill' }, // 15
+  ],
+  VENUE_UPDATE: [
+    { guard: 'venueReportsRejected', target: 'REJECTED', actions: 'applyVenueUpdate' }, // 16
+    { guard: 'venueReportsCanceled', target: 'CANCELLED', actions: 'applyVenueUpdate' }, // 17
+    { guard: 'venueReportsExpired', target: 'EXPIRED', actions: 'applyVenueUpdate' }, // 18
+    { guard: 'venueReportsClosed', target: 'FILLED', actions: 'applyVenueUpdate' }, // 19
+    { guard: 'venueReportsExecution', target: 'PARTIAL', actions: 'applyVenueUpdate' }, // 20
+    { target: 'ACCEPTED', actions: 'applyVenueUpdate' }, // 21
+  ],
+} as const;
+
+/** Rows 22–29 of the table, shared by the P states (PARTIAL, PENDING_CANCEL). */
+const PART_DONE = {
+  FILL: [
+    { guard: 'isDuplicateFill' }, // 22
+    { guard: 'fillCompletesOrder', target: 'FILLED', actions: 'applyFill' }, // 23
+    { actions: 'applyFill' }, // 24
+  ],
+  VENUE_UPDATE: [
+    { guard: 'venueReportsRejected', target: 'REJECTED', actions: 'applyVenueUpdate' }, // 25
+    { guard: 'venueReportsCanceled', target: 'CANCELLED', actions: 'applyVenueUpdate' }, // 26
+    { guard: 'venueReportsExpired', target: 'EXPIRED', actions: 'applyVenueUpdate' }, // 27
+    { guard: 'venueReportsClosed', target: 'FILLED', actions: 'applyVenueUpdate' }, // 28
+    { actions: 'applyVenueUpdate' }, // 29
+  ],
+} as const;
+
 /** Rows 41–44 of the table, shared by the T states (FILLED, CANCELLED, EXPIRED, REJECTED). */
 const SETTLING = {
   always: { guard: 'settled', target: 'CLOSED' }, // 44
@@ -678,18 +710,7 @@ export const orderMachine = setup({
       on: {
         SUBMIT: { target: 'SUBMITTED', actions: ['startSubmit', 'emitSubmit'] }, // 4
         CANCEL: { target: 'CANCELLED', actions: 'markNothingAtVenue' }, // 5
-        FILL: [
-          { guard: 'fillCompletesOrder', target: 'FILLED', actions: 'applyFill' }, // 14
-          { target: 'PARTIAL', actions: 'applyFill' }, // 15
-        ],
-        VENUE_UPDATE: [
-          { guard: 'venueReportsRejected', target: 'REJECTED', actions: 'applyVenueUpdate' }, // 16
-          { guard: 'venueReportsCanceled', target: 'CANCELLED', actions: 'applyVenueUpdate' }, // 17
-          { guard: 'venueReportsExpired', target: 'EXPIRED', actions: 'applyVenueUpdate' }, // 18
-          { guard: 'venueReportsClosed', target: 'FILLED', actions: 'applyVenueUpdate' }, // 19
-          { guard: 'venueReportsExecution', target: 'PARTIAL', actions: 'applyVenueUpdate' }, // 20
-          { target: 'ACCEPTED', actions: 'applyVenueUpdate' }, // 21
-        ],
+        ...WORKING, // rows 14–21
       },
     },
 
@@ -705,18 +726,7 @@ export const orderMachine = setup({
         SUBMIT_TIMEOUT: { guard: 'submitDeadlineReached', target: 'UNKNOWN', actions: 'emitReconcile' }, // 6
         VENUE_REJECTED: { target: 'REJECTED', actions: 'recordVenueRejection' }, // 7
         CANCEL: { target: 'PENDING_CANCEL', actions: ['startCancel', 'emitCancel'] }, // 8
-        FILL: [
-          { guard: 'fillCompletesOrder', target: 'FILLED', actions: 'applyFill' }, // 14
-          { target: 'PARTIAL', actions: 'applyFill' }, // 15
-        ],
-        VENUE_UPDATE: [
-          { guard: 'venueReportsRejected', target: 'REJECTED', actions: 'applyVenueUpdate' }, // 16
-          { guard: 'venueReportsCanceled', target: 'CANCELLED', actions: 'applyVenueUpdate' }, // 17
-          { guard: 'venueReportsExpired', target: 'EXPIRED', actions: 'applyVenueUpdate' }, // 18
-          { guard: 'venueReportsClosed', target: 'FILLED', actions: 'applyVenueUpdate' }, // 19
-          { guard: 'venueReportsExecution', target: 'PARTIAL', actions: 'applyVenueUpdate' }, // 20
-          { target: 'ACCEPTED', actions: 'applyVenueUpdate' }, // 21
-        ],
+        ...WORKING, // rows 14–21
       },
     },
 
@@ -726,18 +736,7 @@ export const orderMachine = setup({
         VENUE_REJECTED: { target: 'REJECTED', actions: 'recordVenueRejection' }, // 9
         RECONCILE_NOT_FOUND: { guard: 'neverSeenAtVenue', target: 'VALIDATED' }, // 10
         CANCEL: { target: 'PENDING_CANCEL', actions: ['startCancel', 'emitCancel'] }, // 11
-        FILL: [
-          { guard: 'fillCompletesOrder', target: 'FILLED', actions: 'applyFill' }, // 14
-          { target: 'PARTIAL', actions: 'applyFill' }, // 15
-        ],
-        VENUE_UPDATE: [
-          { guard: 'venueReportsRejected', target: 'REJECTED', actions: 'applyVenueUpdate' }, // 16
-          { guard: 'venueReportsCanceled', target: 'CANCELLED', actions: 'applyVenueUpdate' }, // 17
-          { guard: 'venueReportsExpired', target: 'EXPIRED', actions: 'applyVenueUpdate' }, // 18
-          { guard: 'venueReportsClosed', target: 'FILLED', actions: 'applyVenueUpdate' }, // 19
-          { guard: 'venueReportsExecution', target: 'PARTIAL', actions: 'applyVenueUpdate' }, // 20
-          { target: 'ACCEPTED', actions: 'applyVenueUpdate' }, // 21
-        ],
+        ...WORKING, // rows 14–21
       },
     },
 
@@ -745,18 +744,7 @@ export const orderMachine = setup({
       entry: { type: 'recordTransition', params: { to: 'ACCEPTED' } },
       on: {
         CANCEL: { target: 'PENDING_CANCEL', actions: ['startCancel', 'emitCancel'] }, // 12
-        FILL: [
-          { guard: 'fillCompletesOrder', target: 'FILLED', actions: 'applyFill' }, // 14
-          { target: 'PARTIAL', actions: 'applyFill' }, // 15
-        ],
-        VENUE_UPDATE: [
-          { guard: 'venueReportsRejected', target: 'REJECTED', actions: 'applyVenueUpdate' }, // 16
-          { guard: 'venueReportsCanceled', target: 'CANCELLED', actions: 'applyVenueUpdate' }, // 17
-          { guard: 'venueReportsExpired', target: 'EXPIRED', actions: 'applyVenueUpdate' }, // 18
-          { guard: 'venueReportsClosed', target: 'FILLED', actions: 'applyVenueUpdate' }, // 19
-          { guard: 'venueReportsExecution', target: 'PARTIAL', actions: 'applyVenueUpdate' }, // 20
-          { target: 'ACCEPTED', actions: 'applyVenueUpdate' }, // 21 (self: no re-entry, no new record)
-        ],
+        ...WORKING, // rows 14–21 (in ACCEPTED, row 21 is a self-transition: no re-entry, no new record)
       },
     },
 
@@ -764,18 +752,7 @@ export const orderMachine = setup({
       entry: { type: 'recordTransition', params: { to: 'PARTIAL' } },
       on: {
         CANCEL: { target: 'PENDING_CANCEL', actions: ['startCancel', 'emitCancel'] }, // 13
-        FILL: [
-          { guard: 'isDuplicateFill' }, // 22
-          { guard: 'fillCompletesOrder', target: 'FILLED', actions: 'applyFill' }, // 23
-          { actions: 'applyFill' }, // 24
-        ],
-        VENUE_UPDATE: [
-          { guard: 'venueReportsRejected', target: 'REJECTED', actions: 'applyVenueUpdate' }, // 25
-          { guard: 'venueReportsCanceled', target: 'CANCELLED', actions: 'applyVenueUpdate' }, // 26
-          { guard: 'venueReportsExpired', target: 'EXPIRED', actions: 'applyVenueUpdate' }, // 27
-          { guard: 'venueReportsClosed', target: 'FILLED', actions: 'applyVenueUpdate' }, // 28
-          { actions: 'applyVenueUpdate' }, // 29
-        ],
+        ...PART_DONE, // rows 22–29
       },
     },
 
@@ -783,18 +760,7 @@ export const orderMachine = setup({
       entry: { type: 'recordTransition', params: { to: 'PENDING_CANCEL' } },
       exit: 'clearCancelDeadline',
       on: {
-        FILL: [
-          { guard: 'isDuplicateFill' }, // 22
-          { guard: 'fillCompletesOrder', target: 'FILLED', actions: 'applyFill' }, // 23
-          { actions: 'applyFill' }, // 24
-        ],
-        VENUE_UPDATE: [
-          { guard: 'venueReportsRejected', target: 'REJECTED', actions: 'applyVenueUpdate' }, // 25
-          { guard: 'venueReportsCanceled', target: 'CANCELLED', actions: 'applyVenueUpdate' }, // 26
-          { guard: 'venueReportsExpired', target: 'EXPIRED', actions: 'applyVenueUpdate' }, // 27
-          { guard: 'venueReportsClosed', target: 'FILLED', actions: 'applyVenueUpdate' }, // 28
-          { actions: 'applyVenueUpdate' }, // 29
-        ],
+        ...PART_DONE, // rows 22–29
         VENUE_REJECTED: { target: 'REJECTED', actions: 'recordVenueRejection' }, // 30
         RECONCILE_NOT_FOUND: { guard: 'neverSeenAtVenue', target: 'CANCELLED', actions: 'markNothingAtVenue' }, // 31
         CANCEL_REJECTED: [
