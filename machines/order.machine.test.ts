@@ -22,6 +22,7 @@ import {
   orderContextOf,
   orderMachine,
   orderStateOf,
+  persistedSnapshotOf,
 } from './order.machine.ts';
 
 // ---------------------------------------------------------------------------
@@ -794,6 +795,23 @@ describe('persisted snapshot round-trip', () => {
     r2.send(E.update('closed', '1', '102'));
     expect(r2.state).toBe('CLOSED');
     expect(r2.ctx.fills.averagePrice).toBe('101'); // (0.4×100 + 0.1×110 + 0.5×100) / 1
+  });
+
+  it('persistedSnapshotOf equals getPersistedSnapshot in every state, and restores the same way', () => {
+    const paths = [P.ACCEPTED, P.PARTIAL, P.SUBMITTED, P.PENDING_CANCEL_PARTIAL, [...P.PARTIAL, E.fill('t2', '0.1', '110')]];
+    for (const path of paths) {
+      const h = at(path);
+      const ours = persistedSnapshotOf(h.actor.getSnapshot());
+      expect(ours).toEqual(h.actor.getPersistedSnapshot());
+      const restored = createActor(orderMachine, { snapshot: ours as unknown as Snapshot<unknown>, input: undefined });
+      restored.start();
+      expect(restored.getSnapshot().value).toBe(h.state);
+      expect(restored.getSnapshot().context).toEqual(h.ctx);
+      restored.stop();
+    }
+    const closed = at([...P.PARTIAL, E.fill('t2', '0.6'), E.update('closed', '1', '100')]);
+    expect(closed.state).toBe('CLOSED');
+    expect(persistedSnapshotOf(closed.actor.getSnapshot())).toEqual(closed.actor.getPersistedSnapshot());
   });
 
   it('a restored SUBMITTED order does not submit again and its deadline is still in context', () => {

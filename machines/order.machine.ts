@@ -815,6 +815,38 @@ export type OrderSnapshot = SnapshotFrom<OrderMachine>;
 // Pure helpers for the engine
 // ---------------------------------------------------------------------------
 
+/**
+ * The persisted form of an order snapshot: the object `actor.getPersistedSnapshot()`
+ * returns for this machine (`status`, `output`, `error`, `value`, `context`,
+ * `children: {}`, `historyValue: {}`), built without XState's walk of the whole
+ * context in search of actor references. Valid because this machine spawns no
+ * children, invokes nothing and has no history states, and its context is plain
+ * data that every `assign` replaces rather than mutates (so the context object
+ * can be shared, not copied). Restore it with `createActor(orderMachine, { snapshot })`.
+ */
+export function persistedSnapshotOf(snapshot: OrderSnapshot): PersistedOrderSnapshot {
+  return {
+    status: snapshot.status,
+    output: snapshot.output,
+    error: snapshot.error,
+    value: snapshot.value,
+    context: snapshot.context,
+    children: {},
+    historyValue: {},
+  };
+}
+
+/** What {@link persistedSnapshotOf} returns: plain data, msgpack/JSON-encodable. */
+export interface PersistedOrderSnapshot {
+  readonly status: OrderSnapshot['status'];
+  readonly output: unknown;
+  readonly error: unknown;
+  readonly value: OrderStateName;
+  readonly context: OrderContext;
+  readonly children: Record<string, never>;
+  readonly historyValue: Record<string, never>;
+}
+
 /** The snapshot's state name. */
 export function orderStateOf(snapshot: OrderSnapshot): OrderStateName {
   return snapshot.value;

@@ -11,12 +11,14 @@
 import type { BatchOutcome, Durability, OrderStore, TransitionInput } from '../store/index.ts';
 import { DuplicateSignalError, IdConflictError } from '../store/index.ts';
 
+/** Told the outcome of one queued transition: its sequence number, or why it was not committed. */
+export type CommitCallback = (err: unknown, seq?: number) => void;
+
 interface Pending {
   readonly input: TransitionInput;
   readonly durability: Durability;
   readonly urgent: boolean;
-  readonly resolve: (seq: number) => void;
-  readonly reject: (err: unknown) => void;
+  readonly done: CommitCallback;
 }
 
 /** Urgent runs up to this size are committed synchronously (latency); the rest asynchronously, beside this thread (throughput). */
@@ -38,9 +40,31 @@ export class CommitBatcher {
    */
   commit(input: TransitionInput, durability: Durability, urgent = false): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      if (this.queue.length === 0) queueMicrotask(() => this.flush());
-      this.queue.push({ input, durability, urgent, resolve, reject });
+      this.enqueue(input, durability, urgent, (err, seq) => (seq === undefined ? reject(err) : resolve(seq)));
     });
+  }
+
+  /**
+   * {@link commit} without a promise (the engine's hot path: one callback per transition,
+   * no promise to allocate): `done(undefined, seq)` once committed, `done(err)` otherwise.
+   * Callbacks are called in dispatch order.
+   */
+  enqueue(input: TransitionInput, durability: Durability, urgent: boolean, done: CommitCallback): void {
+    if (this.queue.length === 0) queueMicrotask(() => this.flush());
+    this.queue.push({ input, durability, urgent, done });
+  }
+
+  /** True while transitions are queued or being committed. */
+  busy(): boolean {
+    return this.queue.length > 0 || this.unsettled > 0;
+  }
+
+  /** Resolves once every transition queued so far has been committed and its callback called. */
+  async idle(): Promise<void> {
+    while (this.busy()) {
+      if (this.queue.length > 0) await new Promise<void>((resolve) => queueMicrotask(resolve));
+      else await this.settled;
+    }
   }
 
   private flush(): void {
@@ -60,7 +84,7 @@ export class CommitBatcher {
         try {
           outcomes = this.store.commitTransitionsNow(run.map((p) => p.input));
         } catch (err) {
-          run.forEach((p) => p.reject(err));
+          run.forEach((p) => p.done(err));
           continue;
         }
         run.forEach((p, i) => settle(p, outcomes[i]));
@@ -77,7 +101,7 @@ export class CommitBatcher {
         .then(() =>
           committed.then(
             (outcomes) => run.forEach((p, i) => settle(p, outcomes[i])),
-            (err: unknown) => run.forEach((p) => p.reject(err)),
+            (err: unknown) => run.forEach((p) => p.done(err)),
           ),
         )
         .finally(() => {
@@ -88,13 +112,13 @@ export class CommitBatcher {
 }
 
 function settle(p: Pending, outcome: BatchOutcome | undefined): void {
-  if (!outcome) return p.reject(new Error('order store: no outcome for a batched transition'));
+  if (!outcome) return p.done(new Error('order store: no outcome for a batched transition'));
   switch (outcome.status) {
     case 'committed':
-      return p.resolve(outcome.seq);
+      return p.done(undefined, outcome.seq);
     case 'duplicate-signal':
-      return p.reject(new DuplicateSignalError(outcome.first));
+      return p.done(new DuplicateSignalError(outcome.first));
     case 'id-conflict':
-      return p.reject(new IdConflictError(outcome.clientOrderId, outcome.venueOrder, outcome.existing));
+      return p.done(new IdConflictError(outcome.clientOrderId, outcome.venueOrder, outcome.existing));
   }
 }

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Observable, Subject, type Subscription } from 'rxjs';
-import { type Actor, createActor } from 'xstate';
+import { type Actor, type AnyActorRef, createActor, fromCallback } from 'xstate';
 import {
   DEFAULT_CANCEL_TIMEOUT_MS,
   DEFAULT_SUBMIT_TIMEOUT_MS,
@@ -27,6 +27,7 @@ import {
   orderContextOf,
   orderIntentOf,
   orderMachine,
+  persistedSnapshotOf,
 } from '../../machines/order.machine.ts';
 import { clientOrderIdFor } from '../domain/client-order-id.ts';
 import { dec } from '../domain/decimal.ts';
@@ -44,7 +45,7 @@ import {
   type OrdersQuery,
   type SignalResult,
 } from './api.ts';
-import { CommitBatcher } from './commit-batcher.ts';
+import { type CommitCallback, CommitBatcher } from './commit-batcher.ts';
 import type { Inspector } from './inspector.ts';
 import { type RiskLimits, checkIntent } from './risk.ts';
 import { DeadlineScheduler } from './scheduler.ts';
@@ -102,6 +103,13 @@ export class Engine implements EngineApi {
   private readonly scheduler: DeadlineScheduler;
   private readonly commits: CommitBatcher;
   private readonly machine;
+  /**
+   * The parent of every order actor: they share its actor system (one system for the engine
+   * rather than one per order: ~1.8 KB less per live order, and the inspector attaches once).
+   * A callback actor, which ignores what its children report (a machine would go to error
+   * status on a child's error event it does not handle).
+   */
+  private readonly root: AnyActorRef;
   private readonly now: () => number;
   private readonly submitTimeoutMs: number;
   private readonly cancelTimeoutMs: number;
@@ -127,6 +135,8 @@ export class Engine implements EngineApi {
       if (list) list.push(effect);
       else this.pendingEffects.set(cid, [effect]);
     };
+    this.root = createActor(fromCallback(() => undefined), { id: 'engine' });
+    this.root.start();
     this.machine = orderMachine.provide({
       actions: { emitSubmit: queue('submit'), emitCancel: queue('cancel'), emitReconcile: queue('reconcile') },
     });
@@ -175,9 +185,13 @@ export class Engine implements EngineApi {
     if (this.periodic) clearInterval(this.periodic);
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    while (this.inflight.size > 0 || this.commits.busy()) {
+      await this.commits.idle();
+      await Promise.allSettled([...this.inflight]);
+    }
     await this.opts.inspector?.disable();
     for (const a of this.actors.values()) a.stop();
+    this.root.stop();
     this.state = 'stopped';
     this.events$.complete();
   }
@@ -317,7 +331,11 @@ export class Engine implements EngineApi {
       const existing = await this.order(clientOrderId);
       return { signalId, clientOrderId, state: existing.state, duplicate: true };
     }
-    const actor = createActor(this.machine, { input: { intent, submitTimeoutMs: this.submitTimeoutMs, cancelTimeoutMs: this.cancelTimeoutMs } });
+    const actor = createActor(this.machine, {
+      input: { intent, submitTimeoutMs: this.submitTimeoutMs, cancelTimeoutMs: this.cancelTimeoutMs },
+      parent: this.root,
+      id: clientOrderId,
+    });
     actor.start();
     this.register(clientOrderId, actor);
     const decision = checkIntent(intent, venue.limits(intent.symbol), this.opts.risk);
@@ -361,7 +379,7 @@ export class Engine implements EngineApi {
     if (live) return live;
     const snapshot = this.committed.get(clientOrderId);
     if (!snapshot) return undefined;
-    const actor = createActor(this.machine, { snapshot, input: undefined });
+    const actor = createActor(this.machine, { snapshot, input: undefined, parent: this.root, id: clientOrderId });
     actor.start();
     if (actor.getSnapshot().status === 'error') {
       this.opts.logger.error({ clientOrderId }, 'persisted snapshot does not fit the order machine: not rehydrated');
@@ -377,31 +395,45 @@ export class Engine implements EngineApi {
    * Sends one event to one order actor. When it changes the actor, the new
    * snapshot and a journal entry are committed; once committed, the events go
    * to subscribers and the effects run. Resolves with the journal sequence
-   * number, or undefined when the actor ignored the event (or is not live).
+   * number, or undefined when the actor ignored the event (or is not live);
+   * rejects with the store's error (DuplicateSignalError for a signal id seen before).
    */
   private dispatch(clientOrderId: string, event: OrderEvent, signal?: { id: string; result: StoredSignalResult }): Promise<number | undefined> {
+    return new Promise<number | undefined>((resolve, reject) => {
+      const changed = this.apply(clientOrderId, event, signal, (err, seq) => (seq === undefined ? reject(err) : resolve(seq)));
+      if (!changed) resolve(undefined);
+    });
+  }
+
+  /**
+   * {@link dispatch} without a promise (the path of every venue stream message):
+   * returns false when the actor ignored the event (or is not live); otherwise the
+   * transition is queued for commit and `done` (if given) is told its outcome after
+   * the post-commit work (events to subscribers, effects) has run.
+   */
+  private apply(clientOrderId: string, event: OrderEvent, signal?: { id: string; result: StoredSignalResult }, done?: CommitCallback): boolean {
     const actor = this.actorFor(clientOrderId);
-    if (!actor) return Promise.resolve(undefined);
+    if (!actor) return false;
     const before = actor.getSnapshot();
     actor.send(event);
     const after = actor.getSnapshot();
-    const effects = this.pendingEffects.get(clientOrderId) ?? [];
-    this.pendingEffects.delete(clientOrderId);
-    if (after === before) return Promise.resolve(undefined);
+    const effects = this.pendingEffects.get(clientOrderId);
+    if (effects) this.pendingEffects.delete(clientOrderId);
+    if (after === before) return false;
     const live = !isFinal(after);
     const ctx = after.context;
     const venueOrderId = ctx.venue.orderId;
     const linkVenue = venueOrderId !== null && before.context.venue.orderId === null;
-    const newTransitions = ctx.transitions.slice(before.context.transitions.length);
+    const firstNew = before.context.transitions.length;
     const appliedFill = event.type === 'FILL' && ctx.fills.tradeIds.length > before.context.fills.tradeIds.length ? event.fill : undefined;
     // Write-ahead transitions (those that send something to the venue, and a signal's first one) wait for the
     // flush to disk; facts learnt from the venue wait for the commit only: after a power loss the startup
     // reconciliation learns them again from the venue.
-    const writeAhead = signal !== undefined || effects.includes('submit') || effects.includes('cancel');
-    const commit = this.commits.commit(
+    const writeAhead = signal !== undefined || (effects !== undefined && (effects.includes('submit') || effects.includes('cancel')));
+    this.commits.enqueue(
       {
         clientOrderId,
-        snapshot: actor.getPersistedSnapshot(),
+        snapshot: persistedSnapshotOf(after),
         version: ORDER_MACHINE_VERSION,
         journalEntry: { event, from: before.value, to: after.value, at: event.at },
         live,
@@ -411,35 +443,52 @@ export class Engine implements EngineApi {
       writeAhead ? 'flush' : 'commit',
       // The venue's answer to a submit or a cancel: a client waits for this one.
       before.value === 'SUBMITTED' || before.value === 'UNKNOWN' || before.value === 'PENDING_CANCEL',
+      (err, seq) => {
+        if (seq === undefined) {
+          if (!(err instanceof DuplicateSignalError)) this.fail(err, clientOrderId);
+          done?.(err);
+          return;
+        }
+        this.afterCommit(clientOrderId, event, after, seq, firstNew, appliedFill, effects);
+        done?.(undefined, seq);
+      },
     );
     this.scheduler.set(clientOrderId, nextDeadline(after));
-    const done = commit.then(
-      (seq) => {
-        if (seq > this.lastSeq) this.lastSeq = seq;
-        if (live) this.committed.set(clientOrderId, after);
-        else this.committed.delete(clientOrderId);
-        for (const t of newTransitions) this.events$.next({ type: 'transition', clientOrderId, seq, ...t });
-        if (appliedFill) this.events$.next({ type: 'fill', clientOrderId, fill: appliedFill });
-        if (!live) {
-          this.actors.delete(clientOrderId);
-          this.scheduler.set(clientOrderId, null);
-        }
-        for (const e of effects) this.runEffect(clientOrderId, e, ctx);
-        if (event.type === 'RECONCILE_NOT_FOUND' && after.value === 'VALIDATED') {
-          // The venue never had it and a late arrival is no longer possible: do not re-send a stale order; close it here.
-          this.opts.logger.warn({ clientOrderId }, 'submit never reached the venue: order cancelled locally, not re-sent');
-          void this.dispatch(clientOrderId, { type: 'CANCEL', at: this.now() });
-        }
-        return seq;
-      },
-      (err: unknown) => {
-        if (err instanceof DuplicateSignalError) throw err;
-        this.fail(err, clientOrderId);
-        throw err;
-      },
-    );
-    this.track(done);
-    return done;
+    return true;
+  }
+
+  /** Once a transition is committed: the committed view, events to subscribers, archiving, effects. */
+  private afterCommit(
+    clientOrderId: string,
+    event: OrderEvent,
+    after: OrderSnapshot,
+    seq: number,
+    firstNew: number,
+    appliedFill: Fill | undefined,
+    effects: Effect[] | undefined,
+  ): void {
+    const live = !isFinal(after);
+    const ctx = after.context;
+    if (seq > this.lastSeq) this.lastSeq = seq;
+    if (live) this.committed.set(clientOrderId, after);
+    else this.committed.delete(clientOrderId);
+    if (this.events$.observed) {
+      for (let i = firstNew; i < ctx.transitions.length; i++) {
+        const t = ctx.transitions[i];
+        if (t) this.events$.next({ type: 'transition', clientOrderId, seq, ...t });
+      }
+      if (appliedFill) this.events$.next({ type: 'fill', clientOrderId, fill: appliedFill });
+    }
+    if (!live) {
+      this.actors.delete(clientOrderId);
+      this.scheduler.set(clientOrderId, null);
+    }
+    if (effects) for (const e of effects) this.runEffect(clientOrderId, e, ctx);
+    if (event.type === 'RECONCILE_NOT_FOUND' && after.value === 'VALIDATED') {
+      // The venue never had it and a late arrival is no longer possible: do not re-send a stale order; close it here.
+      this.opts.logger.warn({ clientOrderId }, 'submit never reached the venue: order cancelled locally, not re-sent');
+      this.apply(clientOrderId, { type: 'CANCEL', at: this.now() });
+    }
   }
 
   private track(p: Promise<unknown>): void {
@@ -541,7 +590,7 @@ export class Engine implements EngineApi {
   }
 
   private onDeadline(clientOrderId: string, deadline: OrderDeadline): void {
-    void this.dispatch(clientOrderId, { type: deadline.type, at: Math.max(this.now(), deadline.at) }).catch(() => undefined);
+    this.apply(clientOrderId, { type: deadline.type, at: Math.max(this.now(), deadline.at) });
   }
 
   // ------------------------------------------------------------------ venue streams
@@ -580,7 +629,7 @@ export class Engine implements EngineApi {
     const snap = this.committed.get(clientOrderId);
     if (snap || this.actors.has(clientOrderId)) {
       if (this.knows(clientOrderId, event)) return;
-      void this.dispatch(clientOrderId, event).catch(() => undefined);
+      this.apply(clientOrderId, event);
       return;
     }
     const record = this.opts.store.getActor(clientOrderId);

@@ -7,9 +7,10 @@
  * hosted inspector, so the browser needs the internet, the daemon does not.
  *
  * The library's server takes no host option and would listen on every
- * interface; this module binds it to loopback (see `listenOnLoopback`). Each
- * root actor has its own system, so attaching means subscribing every live
- * actor and each new one; detaching unsubscribes them. Inspection costs about
+ * interface; this module binds it to loopback (see `listenOnLoopback`). The
+ * engine's order actors share one actor system (children of one engine actor),
+ * so attaching subscribes that system once and announces each live actor;
+ * detaching unsubscribes it. Inspection costs about
  * 5× an event's normal cost (../shared/docs/xstate-lmdb-notes.md), so it is off
  * unless asked for.
  */
@@ -30,7 +31,10 @@ type WsInspector = ReturnType<typeof createWebSocketInspector>;
 export class Inspector {
   private server: { stop(): void } | undefined;
   private client: WsInspector | undefined;
-  private readonly attached = new Map<AnyActorRef, { unsubscribe(): void }>();
+  /** Inspection subscriptions, one per actor system (the engine's order actors share one). */
+  private readonly systems = new Map<AnyActorRef['system'], { unsubscribe(): void }>();
+  /** Actors announced to the inspector since it was switched on. */
+  private announced = new WeakSet<AnyActorRef>();
 
   constructor(private readonly opts: InspectorOptions) {}
 
@@ -49,21 +53,27 @@ export class Inspector {
 
   /** Detaches every actor and stops the server. */
   async disable(): Promise<void> {
-    for (const sub of this.attached.values()) sub.unsubscribe();
-    this.attached.clear();
+    for (const sub of this.systems.values()) sub.unsubscribe();
+    this.systems.clear();
+    this.announced = new WeakSet();
     this.client?.stop();
     this.client = undefined;
     this.server?.stop();
     this.server = undefined;
   }
 
-  /** Reports an actor's lifecycle to the inspector (no-op when off). */
+  /**
+   * Reports an actor's lifecycle to the inspector (no-op when off): subscribes its actor
+   * system (once per system: actors created in it later are reported by the system itself)
+   * and announces the actor with its current snapshot (once).
+   */
   attach(actor: AnyActorRef): void {
     const client = this.client;
-    if (!client || this.attached.has(actor)) return;
-    const sub = actor.system.inspect(client.inspect);
+    if (!client) return;
+    if (!this.systems.has(actor.system)) this.systems.set(actor.system, actor.system.inspect(client.inspect));
+    if (this.announced.has(actor)) return;
     client.actor(actor, actor.getSnapshot());
-    this.attached.set(actor, sub);
+    this.announced.add(actor);
   }
 
   attachIfEnabled(actor: AnyActorRef): void {
