@@ -1,5 +1,5 @@
 /**
- * The one place that touches lmdb-js/msgpackr internals.
+ * The one place that touches lmdb-js/msgpackr internals (the `encoder` of a database).
  *
  * Why: with `sharedStructuresKey`, msgpackr records each new object layout in
  * memory and saves it into the CURRENT write transaction. If that transaction
@@ -18,4 +18,21 @@ export function invalidateSharedStructures(db: object): void {
   if (typeof encoder !== 'object' || encoder === null) return;
   const structures: unknown = Reflect.get(encoder, 'structures');
   if (Array.isArray(structures)) Reflect.set(structures, 'uninitialized', true);
+}
+
+/**
+ * Encodes `value` as the database would on `put` (its msgpack encoder, shared structures
+ * included), into a buffer that stays valid (msgpackr never rewrites what it returned).
+ * Outside a write transaction, a new shared structure is saved at once by lmdb-js's own
+ * synchronous transaction, so the buffer never refers to an unsaved layout.
+ * @throws whatever the encoder throws for a value it cannot encode (e.g. a Symbol);
+ *   call {@link invalidateSharedStructures} afterwards.
+ */
+export function encodeValue(db: object, value: unknown): Uint8Array {
+  const encoder: unknown = Reflect.get(db, 'encoder');
+  const encode: unknown = typeof encoder === 'object' && encoder !== null ? Reflect.get(encoder, 'encode') : undefined;
+  if (typeof encode !== 'function') throw new Error('lmdb database without an encoder');
+  const out: unknown = Reflect.apply(encode, encoder, [value]);
+  if (!(out instanceof Uint8Array)) throw new Error('lmdb encoder returned no buffer');
+  return out;
 }

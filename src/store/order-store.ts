@@ -22,7 +22,7 @@
  * crash or power loss). Reads are synchronous and see committed data only.
  */
 import { mkdir } from 'node:fs/promises';
-import { TransactionFlags, open as openLmdb, type RootDatabase } from 'lmdb';
+import { TransactionFlags, asBinary, open as openLmdb, type RootDatabase } from 'lmdb';
 import {
   DuplicateSignalError,
   IdConflictError,
@@ -30,7 +30,7 @@ import {
   StoreInputError,
 } from './errors.ts';
 import { META_NEXT_SEQ, initMeta, openDbs, readNextSeq, structuredDbs, type Dbs } from './layout.ts';
-import { invalidateSharedStructures } from './lmdb-internals.ts';
+import { encodeValue, invalidateSharedStructures } from './lmdb-internals.ts';
 import { RecordReader, Reporter, defaultOnProblem } from './records.ts';
 import { describeIssues, idSchema, transitionInputSchema, venueOrderRefSchema } from './schemas.ts';
 import type {
@@ -53,9 +53,10 @@ interface Settings {
   readonly clock: () => EpochMs;
 }
 
-/** Allocates sequence numbers inside one write transaction; `save()` persists the next free one. */
-interface SeqAllocator {
-  next(): number;
+/** Sequence numbers reserved for one write, in array order; `save()` writes `meta.nextSeq` past them. */
+interface SeqBlock {
+  /** The number reserved for item `index`. */
+  at(index: number): number;
   save(): void;
 }
 
@@ -76,6 +77,15 @@ export interface SignalPutResult {
 export class OrderStore {
   private closed = false;
   private readonly read: RecordReader;
+  /**
+   * The next journal sequence number to hand out. This process is the store's only writer (one
+   * daemon per data directory), so numbers are allocated here rather than read inside each
+   * transaction; `meta.nextSeq` is written in the same transaction as the entries that use them.
+   * A refused or aborted write leaves a gap in the sequence, never a reuse.
+   */
+  private nextSeq: number;
+  /** Writes issued through a transaction callback ({@link write}) and not yet settled. */
+  private checkedWrites = 0;
 
   private constructor(
     private readonly root: RootDatabase<unknown, string>,
@@ -84,6 +94,7 @@ export class OrderStore {
     reporter: Reporter,
   ) {
     this.read = new RecordReader(dbs, reporter);
+    this.nextSeq = readNextSeq(dbs.meta);
   }
 
   /**
@@ -170,10 +181,16 @@ export class OrderStore {
     this.assertOpen();
     const transitions = inputs.map((input, index) => parseTransition(input, index));
     if (transitions.length === 0) return [];
+    // lmdb-js runs transaction callbacks after the plain writes queued in the same turn, whatever the
+    // order of issue: while a checked write is under way, plain ones go the same way, to stay behind it.
+    if (this.checkedWrites === 0 && transitions.every(needsNoChecks)) return this.append(transitions, options);
+    // Numbers are reserved now, in issue order, although the checks run when lmdb reaches this transaction.
+    const seqs = this.reserveSeqs(transitions.length);
     return this.write(options, () => {
       const now = this.settings.clock();
-      const seqs = this.seqAllocator();
-      const outcomes = transitions.map((t) => this.applyTransition(t, now, seqs));
+      const records = new Map<string, ActorRecord>();
+      const outcomes = transitions.map((t, i) => this.applyTransition(t, now, seqs.at(i), records));
+      this.writeActorRecords(records);
       seqs.save();
       return outcomes;
     });
@@ -194,18 +211,72 @@ export class OrderStore {
     this.assertOpen();
     const transitions = inputs.map((input, index) => parseTransition(input, index));
     if (transitions.length === 0) return [];
+    const first = this.nextSeq;
+    const seqs = this.reserveSeqs(transitions.length);
     try {
       return this.root.transactionSync(() => {
         const now = this.settings.clock();
-        const seqs = this.seqAllocator();
-        const outcomes = transitions.map((t) => this.applyTransition(t, now, seqs));
+        const records = new Map<string, ActorRecord>();
+        const outcomes = transitions.map((t, i) => this.applyTransition(t, now, seqs.at(i), records));
+        this.writeActorRecords(records);
         seqs.save();
         return outcomes;
       }, ABORTABLE_COMMIT_NO_SYNC_FLUSH);
     } catch (error) {
       this.forgetUnsavedStructures();
+      this.nextSeq = first; // nothing was written and nothing else reserved meanwhile (synchronous)
       throw error;
     }
+  }
+
+  /**
+   * The write path of transitions that need no check (no signal to record, no venue id to
+   * link): their puts are queued as lmdb-js asynchronous writes, which join this event turn's
+   * transaction (atomic with every other write of the turn) and are carried out by lmdb's
+   * writer thread, beside this one; only the encoding happens here.
+   */
+  private async append(transitions: readonly TransitionInput[], options: WriteOptions): Promise<BatchOutcome[]> {
+    const now = this.settings.clock();
+    const first = this.nextSeq;
+    const records = new Map<string, ActorRecord>();
+    const journal: Array<{ seq: number; cid: string; value: Uint8Array }> = [];
+    const outcomes: BatchOutcome[] = [];
+    let recordValues: Array<{ cid: string; live: boolean; value: Uint8Array }>;
+    try {
+      // Everything is encoded before anything is queued: a payload that cannot be encoded writes nothing.
+      for (let i = 0; i < transitions.length; i++) {
+        const t = transitions[i] as TransitionInput;
+        const seq = first + i;
+        const cid = t.clientOrderId;
+        const e = t.journalEntry;
+        const entry: JournalEntry = { clientOrderId: cid, event: e.event, from: e.from, to: e.to, at: e.at ?? now };
+        journal.push({ seq, cid, value: encodeValue(this.dbs.journal, entry) });
+        records.set(cid, { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now });
+        outcomes.push({ status: 'committed', seq });
+      }
+      recordValues = [...records].map(([cid, r]) => ({ cid, live: r.live, value: encodeValue(r.live ? this.dbs.live : this.dbs.archive, r) }));
+    } catch (error) {
+      this.forgetUnsavedStructures();
+      throw error;
+    }
+    this.nextSeq = first + transitions.length;
+    for (const j of journal) {
+      void this.dbs.journal.put(j.seq, asBinary(j.value));
+      void this.dbs.journalByOrder.put([j.cid, j.seq], null);
+    }
+    for (const r of recordValues) {
+      if (r.live) {
+        void this.dbs.live.put(r.cid, asBinary(r.value));
+        void this.dbs.archive.remove(r.cid);
+      } else {
+        void this.dbs.archive.put(r.cid, asBinary(r.value));
+        void this.dbs.live.remove(r.cid);
+      }
+    }
+    // Every put above is unconditional: they share this one promise of the turn's transaction.
+    await this.dbs.meta.put(META_NEXT_SEQ, this.nextSeq);
+    if ((options.durability ?? this.settings.durability) === 'flush') await this.root.flushed;
+    return outcomes;
   }
 
   /**
@@ -380,6 +451,7 @@ export class OrderStore {
    * and after the flush when durability is `'flush'`.
    */
   private async write<T>(options: WriteOptions, work: () => T): Promise<T> {
+    this.checkedWrites++;
     const result = await this.root
       .childTransaction(() => {
         try {
@@ -392,6 +464,9 @@ export class OrderStore {
       .catch((error: unknown) => {
         this.forgetUnsavedStructures(); // the whole LMDB transaction may have failed to commit
         throw error;
+      })
+      .finally(() => {
+        this.checkedWrites--;
       });
     if ((options.durability ?? this.settings.durability) === 'flush') await this.root.flushed;
     return result;
@@ -402,8 +477,13 @@ export class OrderStore {
     for (const db of structuredDbs(this.dbs)) invalidateSharedStructures(db);
   }
 
-  /** Inside a write transaction: all checks first, then writes (so refusals write nothing). */
-  private applyTransition(t: TransitionInput, now: EpochMs, seqs: SeqAllocator): BatchOutcome {
+  /**
+   * Inside a write transaction: all checks first, then writes (so refusals write nothing).
+   * The actor record is not written here but left in `records` (the last one of each order
+   * wins): an order with several transitions in one batch has its snapshot written once,
+   * by {@link writeActorRecords}, in the same transaction as its journal entries.
+   */
+  private applyTransition(t: TransitionInput, now: EpochMs, seq: number, records: Map<string, ActorRecord>): BatchOutcome {
     const cid = t.clientOrderId;
     if (t.signal !== undefined) {
       const first = this.read.signal(t.signal.id);
@@ -416,7 +496,6 @@ export class OrderStore {
       }
       if (link.kind === 'new') this.writeVenueLink(cid, t.venueOrder);
     }
-    const seq = seqs.next();
     const entry: JournalEntry = {
       clientOrderId: cid,
       event: t.journalEntry.event,
@@ -427,14 +506,7 @@ export class OrderStore {
     const fresh: unknown = this.dbs.journal.putSync(seq, entry, { noOverwrite: true });
     if (fresh === false) throw new Error(`order store: journal entry ${seq} already exists`);
     this.dbs.journalByOrder.putSync([cid, seq], null);
-    const record: ActorRecord = { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now };
-    if (t.live) {
-      this.dbs.live.putSync(cid, record);
-      this.dbs.archive.removeSync(cid);
-    } else {
-      this.dbs.archive.putSync(cid, record);
-      this.dbs.live.removeSync(cid);
-    }
+    records.set(cid, { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now });
     if (t.signal !== undefined) {
       const signal: SignalRecord = { signalId: t.signal.id, clientOrderId: cid, result: t.signal.result, at: now };
       this.dbs.signals.putSync(t.signal.id, signal);
@@ -442,14 +514,31 @@ export class OrderStore {
     return { status: 'committed', seq };
   }
 
-  /** Reads `meta.nextSeq` in the write transaction (correct even if another process wrote meanwhile). */
-  private seqAllocator(): SeqAllocator {
-    let next = readNextSeq(this.dbs.meta);
-    const start = next;
+  /** Writes each order's latest record to `actors.live` or `actors.archive`, removing it from the other. */
+  private writeActorRecords(records: ReadonlyMap<string, ActorRecord>): void {
+    for (const [cid, record] of records) {
+      if (record.live) {
+        this.dbs.live.putSync(cid, record);
+        this.dbs.archive.removeSync(cid);
+      } else {
+        this.dbs.archive.putSync(cid, record);
+        this.dbs.live.removeSync(cid);
+      }
+    }
+  }
+
+  /**
+   * Reserves `count` numbers from {@link nextSeq}. `save()` writes the value reached by this
+   * reservation (not a later one), so `meta.nextSeq` only grows as writes commit in issue order.
+   */
+  private reserveSeqs(count: number): SeqBlock {
+    const first = this.nextSeq;
+    this.nextSeq += count;
+    const next = this.nextSeq;
     return {
-      next: () => next++,
+      at: (index) => first + index,
       save: () => {
-        if (next !== start) this.dbs.meta.putSync(META_NEXT_SEQ, next);
+        if (count > 0) this.dbs.meta.putSync(META_NEXT_SEQ, next);
       },
     };
   }
@@ -482,6 +571,11 @@ export class OrderStore {
 
 /** Committed before returning, flushed to disk later, aborted on an error. */
 const ABORTABLE_COMMIT_NO_SYNC_FLUSH = TransactionFlags.ABORTABLE | TransactionFlags.SYNCHRONOUS_COMMIT | TransactionFlags.NO_SYNC_FLUSH;
+
+/** True when a transition neither records a signal nor links a venue order id (nothing to check in the transaction). */
+function needsNoChecks(t: TransitionInput): boolean {
+  return t.signal === undefined && t.venueOrder === undefined;
+}
 
 function parseTransition(input: TransitionInput, index: number): TransitionInput {
   const parsed = transitionInputSchema.safeParse(input);

@@ -105,14 +105,35 @@ describe('sequence numbers', () => {
     expect([...s.journalSince(0, 3)].map((e) => e.seq)).toEqual(seen.slice(0, 3));
   });
 
-  it('does not consume a sequence number for a refused or failed write', async () => {
+  it('never reuses a sequence number after a refused or failed write; an unencodable plain transition consumes none', async () => {
     const s = await openStore();
     await s.commitTransition(transition('a', 1, { signal: { id: 'sig-1', result: 'ok' } }));
     await expect(s.commitTransition(transition('b', 1, { signal: { id: 'sig-1', result: 'again' } }))).rejects.toThrow(
       DuplicateSignalError,
     );
+    const afterRefusal = await s.commitTransition(transition('d', 1));
+    expect(afterRefusal).toBeGreaterThan(1); // the refused write's number is skipped, not reused
     await expect(s.commitTransition(transition('c', 1, { snapshot: { bad: Symbol('x') } }))).rejects.toThrow();
-    expect(await s.commitTransition(transition('d', 1))).toBe(2);
+    expect(await s.commitTransition(transition('e', 1))).toBe(afterRefusal + 1);
+    expect(s.lastSeq()).toBe(afterRefusal + 1);
+    expect([...s.journalSince(0)].map((e) => e.clientOrderId)).toEqual(['a', 'd', 'e']);
+  });
+
+  it('numbers and applies writes in issue order across checked and plain transitions of one turn', async () => {
+    let s = await openStore();
+    // One turn: a checked write (venue link) of an order, then plain writes of the same order, then a checked one again.
+    const p1 = s.commitTransitions([transition('x', 1, { venueOrder: { symbol: 'BTCUSDT', orderId: '7' } })]);
+    const p2 = s.commitTransitions([transition('x', 2), transition('y', 1), transition('x', 3)]);
+    const p3 = s.commitTransitions([transition('y', 2, { signal: { id: 'sig-y', result: 'r' } })]);
+    const [o1, o2, o3] = await Promise.all([p1, p2, p3]);
+    const seqs = [...(o1 ?? []), ...(o2 ?? []), ...(o3 ?? [])].map((o) => (o.status === 'committed' ? o.seq : -1));
+    expect(seqs).toEqual([1, 2, 3, 4, 5]);
+    s = await reopen();
+    expect(s.journalFor('x').map((e) => [e.seq, (e.event as { n: number }).n])).toEqual([[1, 1], [2, 2], [4, 3]]);
+    expect(s.getActor('x')).toMatchObject({ seq: 4, snapshot: orderSnapshot('x', 3) }); // the last snapshot of the batch
+    expect(s.getActor('y')).toMatchObject({ seq: 5, snapshot: orderSnapshot('y', 2) });
+    expect(s.venueIdFor('x')).toEqual({ symbol: 'BTCUSDT', orderId: '7' });
+    expect(s.lastSeq()).toBe(5);
   });
 });
 
