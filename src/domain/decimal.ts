@@ -16,9 +16,25 @@ export type DecimalLike = string | Decimal;
 
 export const ZERO: Decimal = new Decimal(0);
 
+/**
+ * Recently parsed strings. decimal.js values are immutable (every operation returns a new
+ * one), so one parsed value can be shared; a venue stream repeats the same prices, sizes and
+ * cumulative quantities many times, and parsing is most of the cost of a decimal operation.
+ * Bounded: emptied when full.
+ */
+const parsed = new Map<string, Decimal>();
+const PARSED_MAX = 8192;
+
 /** Parses a decimal string. Throws `Error` (decimal.js `DecimalError`) when the string is not a number. */
 export function dec(value: DecimalLike): Decimal {
-  return typeof value === 'string' ? new Decimal(value) : value;
+  if (typeof value !== 'string') return value;
+  let d = parsed.get(value);
+  if (d === undefined) {
+    d = new Decimal(value);
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(value, d);
+  }
+  return d;
 }
 
 /** True when `value` is a whole multiple of `step` (for Binance's tickSize / stepSize filters). A zero step admits anything. */
