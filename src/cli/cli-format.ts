@@ -65,7 +65,7 @@ export function formatStatus(s: EngineStatus): string {
   const byState = Object.entries(s.orders.byState).map(([state, n]) => `${state} ${n}`).join(', ') || '-';
   const lines = [
     `engine     ${s.state}  up ${duration(s.uptimeMs)}  journal seq ${s.journalSeq}`,
-    `orders     ${s.orders.live} live  (${byState})`,
+    `orders     ${s.orders.live} live, ${s.orders.running} with a running actor  (${byState})`,
     `inspector  ${s.inspector.enabled ? `on${s.inspector.url !== undefined ? `  ${s.inspector.url}` : ''}` : 'off'}`,
     ...s.venues.map((v) => {
       const streams = Object.entries(v.streams).map(([name, st]) => `${name} ${st}`).join(', ') || 'no streams';

@@ -111,6 +111,7 @@ async function main(): Promise<void> {
     cancelTimeoutMs: config.cancelTimeoutMs,
     recvWindowMs: config.recvWindowMs,
     reconcileIntervalMs: config.reconcileIntervalMs,
+    passivateAfterMs: config.passivateAfterMs,
     inspector,
   });
   if (config.inspector.enabled) await inspector.enable();

@@ -100,7 +100,12 @@ export interface OrdersPage {
 export interface EngineStatus {
   readonly state: 'starting' | 'reconciling' | 'running' | 'draining' | 'stopped';
   readonly venues: ReadonlyArray<{ readonly id: string; readonly connected: boolean; readonly streams: Readonly<Record<string, 'up' | 'down'>> }>;
-  readonly orders: { readonly live: number; readonly byState: Readonly<Record<string, number>> };
+  /**
+   * `live`: orders not yet final; `running`: those whose actor is in memory now (the others are
+   * passivated or not yet restored since start-up: their actor is restored on their next event);
+   * `byState`: live orders per state.
+   */
+  readonly orders: { readonly live: number; readonly running: number; readonly byState: Readonly<Record<string, number>> };
   readonly inspector: { readonly enabled: boolean; readonly url?: string };
   /** Last journal sequence number. */
   readonly journalSeq: number;

@@ -13,7 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Observable, Subject, type Subscription } from 'rxjs';
-import { type Actor, type AnyActorRef, createActor, fromCallback } from 'xstate';
+import { type Actor, createActor } from 'xstate';
 import {
   DEFAULT_CANCEL_TIMEOUT_MS,
   DEFAULT_SUBMIT_TIMEOUT_MS,
@@ -29,6 +29,7 @@ import {
   orderMachine,
   persistedSnapshotOf,
 } from '../../machines/order.machine.ts';
+import { registryMachine } from '../../machines/registry.machine.ts';
 import { clientOrderIdFor } from '../domain/client-order-id.ts';
 import { dec } from '../domain/decimal.ts';
 import { type Fill, OrderIntent, type VenueOrderUpdate } from '../domain/order.ts';
@@ -74,6 +75,13 @@ export interface EngineOptions {
    * default 60 s; 0 turns it off.
    */
   readonly reconcileIntervalMs?: number;
+  /**
+   * Passivation: an order actor that has received no event for this many ms is stopped and
+   * only its committed snapshot is kept (about half the memory of a live actor); its next event
+   * (a venue update, a deadline, a cancel) restores it from that snapshot first, as after a
+   * restart. Never while the inspector is on. Default 10 s; 0 keeps every actor running.
+   */
+  readonly passivateAfterMs?: number;
   readonly inspector?: Inspector;
   /** Engine clock, ms since epoch; default Date.now. */
   readonly now?: () => number;
@@ -103,13 +111,8 @@ export class Engine implements EngineApi {
   private readonly scheduler: DeadlineScheduler;
   private readonly commits: CommitBatcher;
   private readonly machine;
-  /**
-   * The parent of every order actor: they share its actor system (one system for the engine
-   * rather than one per order: ~1.8 KB less per live order, and the inspector attaches once).
-   * A callback actor, which ignores what its children report (a machine would go to error
-   * status on a child's error event it does not handle).
-   */
-  private readonly root: AnyActorRef;
+  /** The parent of every order actor (machines/registry.machine.ts): they share its actor system. */
+  private readonly registry: Actor<typeof registryMachine>;
   private readonly now: () => number;
   private readonly submitTimeoutMs: number;
   private readonly cancelTimeoutMs: number;
@@ -117,6 +120,9 @@ export class Engine implements EngineApi {
   private lastSeq = 0;
   private periodic: NodeJS.Timeout | undefined;
   private periodicRunning = false;
+  /** When each running actor last received an event (engine clock, ms); see {@link EngineOptions.passivateAfterMs}. */
+  private readonly lastEventAt = new Map<string, number>();
+  private passivation: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     if (opts.venues.length === 0) throw new Error('the engine needs at least one venue account');
@@ -135,8 +141,8 @@ export class Engine implements EngineApi {
       if (list) list.push(effect);
       else this.pendingEffects.set(cid, [effect]);
     };
-    this.root = createActor(fromCallback(() => undefined), { id: 'engine' });
-    this.root.start();
+    this.registry = createActor(registryMachine, { id: 'orders' });
+    this.registry.start();
     this.machine = orderMachine.provide({
       actions: { emitSubmit: queue('submit'), emitCancel: queue('cancel'), emitReconcile: queue('reconcile') },
     });
@@ -171,6 +177,7 @@ export class Engine implements EngineApi {
     const reconciled = await this.reconcileAll(true);
     this.state = 'running';
     this.startPeriodicReconcile();
+    this.startPassivation();
     log.info({ reconciled }, 'engine running');
     return { rehydrated, reconciled, failed };
   }
@@ -183,6 +190,7 @@ export class Engine implements EngineApi {
     this.subscriptions.length = 0;
     this.scheduler.clear();
     if (this.periodic) clearInterval(this.periodic);
+    if (this.passivation) clearInterval(this.passivation);
     for (const t of this.retryTimers) clearTimeout(t);
     this.retryTimers.clear();
     while (this.inflight.size > 0 || this.commits.busy()) {
@@ -190,8 +198,9 @@ export class Engine implements EngineApi {
       await Promise.allSettled([...this.inflight]);
     }
     await this.opts.inspector?.disable();
-    for (const a of this.actors.values()) a.stop();
-    this.root.stop();
+    for (const a of this.actors.values()) this.registry.send({ type: 'STOP_ORDER', ref: a });
+    this.actors.clear();
+    this.registry.stop();
     this.state = 'stopped';
     this.events$.complete();
   }
@@ -270,7 +279,7 @@ export class Engine implements EngineApi {
         const streams = Object.fromEntries(this.streamStates.get(v.id) ?? []);
         return { id: v.id, connected: Object.values(streams).length > 0 && Object.values(streams).every((s) => s === 'up'), streams };
       }),
-      orders: { live: this.committed.size, byState },
+      orders: { live: this.committed.size, running: this.actors.size, byState },
       inspector: this.opts.inspector?.status() ?? { enabled: false },
       journalSeq: this.lastSeq,
       uptimeMs: this.now() - this.startedAt,
@@ -333,7 +342,7 @@ export class Engine implements EngineApi {
     }
     const actor = createActor(this.machine, {
       input: { intent, submitTimeoutMs: this.submitTimeoutMs, cancelTimeoutMs: this.cancelTimeoutMs },
-      parent: this.root,
+      parent: this.registry,
       id: clientOrderId,
     });
     actor.start();
@@ -352,7 +361,7 @@ export class Engine implements EngineApi {
     } catch (err) {
       if (err instanceof DuplicateSignalError) {
         this.actors.delete(clientOrderId);
-        actor.stop();
+        this.registry.send({ type: 'STOP_ORDER', ref: actor });
         return { ...(err.first.result as StoredSignalResult), duplicate: true };
       }
       throw err;
@@ -379,7 +388,7 @@ export class Engine implements EngineApi {
     if (live) return live;
     const snapshot = this.committed.get(clientOrderId);
     if (!snapshot) return undefined;
-    const actor = createActor(this.machine, { snapshot, input: undefined, parent: this.root, id: clientOrderId });
+    const actor = createActor(this.machine, { snapshot, input: undefined, parent: this.registry, id: clientOrderId });
     actor.start();
     if (actor.getSnapshot().status === 'error') {
       this.opts.logger.error({ clientOrderId }, 'persisted snapshot does not fit the order machine: not rehydrated');
@@ -414,6 +423,7 @@ export class Engine implements EngineApi {
   private apply(clientOrderId: string, event: OrderEvent, signal?: { id: string; result: StoredSignalResult }, done?: CommitCallback): boolean {
     const actor = this.actorFor(clientOrderId);
     if (!actor) return false;
+    this.lastEventAt.set(clientOrderId, this.now());
     const before = actor.getSnapshot();
     actor.send(event);
     const after = actor.getSnapshot();
@@ -481,6 +491,7 @@ export class Engine implements EngineApi {
     }
     if (!live) {
       this.actors.delete(clientOrderId);
+      this.lastEventAt.delete(clientOrderId);
       this.scheduler.set(clientOrderId, null);
     }
     if (effects) for (const e of effects) this.runEffect(clientOrderId, e, ctx);
@@ -717,6 +728,31 @@ export class Engine implements EngineApi {
       this.track(run);
     }, every);
     this.periodic.unref();
+  }
+
+  private startPassivation(): void {
+    const after = this.opts.passivateAfterMs ?? 10_000;
+    if (after <= 0) return;
+    this.passivation = setInterval(() => this.passivateIdle(after), Math.max(250, Math.floor(after / 4)));
+    this.passivation.unref();
+  }
+
+  /**
+   * Stops every actor idle for `idleMs` or more whose state is all committed (nothing of it
+   * waits for LMDB or an effect); its committed snapshot stays, and `actorFor` restores it on
+   * the order's next event. Nothing happens while the inspector is on (it shows every live actor).
+   */
+  private passivateIdle(idleMs: number): void {
+    if (this.state !== 'running' || this.opts.inspector?.status().enabled) return;
+    const now = this.now();
+    for (const [cid, actor] of this.actors) {
+      if (now - (this.lastEventAt.get(cid) ?? 0) < idleMs) continue;
+      const committed = this.committed.get(cid);
+      if (!committed || committed !== actor.getSnapshot() || this.pendingEffects.has(cid)) continue;
+      this.registry.send({ type: 'STOP_ORDER', ref: actor });
+      this.actors.delete(cid);
+      this.lastEventAt.delete(cid);
+    }
   }
 
   private retryLater(clientOrderId: string, delayMs: number, attempt: number): void {

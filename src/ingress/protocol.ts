@@ -204,7 +204,7 @@ export const OrdersPageSchema = z.object({ orders: z.array(OrderViewSchema), nex
 export const EngineStatusSchema = z.object({
   state: z.enum(['starting', 'reconciling', 'running', 'draining', 'stopped']),
   venues: z.array(z.object({ id: z.string(), connected: z.boolean(), streams: z.record(z.string(), z.enum(['up', 'down'])) })),
-  orders: z.object({ live: z.number(), byState: z.record(z.string(), z.number()) }),
+  orders: z.object({ live: z.number(), running: z.number(), byState: z.record(z.string(), z.number()) }),
   inspector: z.object({ enabled: z.boolean(), url: z.string().optional() }),
   journalSeq: z.number(),
   uptimeMs: z.number(),

@@ -102,7 +102,7 @@ export class FakeEngine implements EngineApi {
     return {
       state: 'running',
       venues: [{ id: 'sim', connected: true, streams: { user: 'up', market: 'up' } }],
-      orders: { live: this.orderMap.size, byState },
+      orders: { live: this.orderMap.size, running: this.orderMap.size, byState },
       inspector: this.inspector,
       journalSeq: this.seq,
       uptimeMs: 61_000,
