@@ -77,7 +77,7 @@ export class CommitBatcher {
       while (end < items.length && items[end]?.durability === durability) end++;
       const run = items.slice(start, end);
       start = end;
-      if (durability === 'commit' && this.unsettled === 0 && run.length <= SYNC_RUN_MAX && run.some((p) => p.urgent)) {
+      if (durability === 'commit' && this.unsettled === 0 && run.length <= SYNC_RUN_MAX && run.some((p) => p.urgent) && this.store.canCommitNow()) {
         // A small run with nothing queued ahead of it: commit in this thread now (no flush to wait for, no
         // writer-thread round trip). Larger runs go to lmdb's writer thread, which works beside this one.
         let outcomes: BatchOutcome[];

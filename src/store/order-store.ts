@@ -53,11 +53,19 @@ interface Settings {
   readonly clock: () => EpochMs;
 }
 
-/** Sequence numbers reserved for one write, in array order; `save()` writes `meta.nextSeq` past them. */
-interface SeqBlock {
-  /** The number reserved for item `index`. */
-  at(index: number): number;
-  save(): void;
+/** A batch of transitions checked, numbered and encoded, ready to be written. */
+interface PreparedBatch {
+  readonly outcomes: BatchOutcome[];
+  readonly journal: ReadonlyArray<{ readonly seq: number; readonly cid: string; readonly value: Uint8Array }>;
+  readonly records: ReadonlyArray<{ readonly cid: string; readonly live: boolean; readonly value: Uint8Array }>;
+  readonly signals: ReadonlyArray<{ readonly id: string; readonly value: Uint8Array }>;
+  readonly links: ReadonlyArray<{ readonly cid: string; readonly ref: VenueOrderRef; readonly byClient: Uint8Array; readonly byVenue: Uint8Array }>;
+  /** `meta.nextSeq` once written. */
+  readonly nextSeq: number;
+  /** Journal entries to write (0: every transition was refused, nothing to write). */
+  readonly writes: number;
+  /** Forgets the batch's pending signal ids and venue links (once committed, or failed). */
+  release(): void;
 }
 
 type VenueLinkState =
@@ -84,8 +92,13 @@ export class OrderStore {
    * A refused or aborted write leaves a gap in the sequence, never a reuse.
    */
   private nextSeq: number;
-  /** Writes issued through a transaction callback ({@link write}) and not yet settled. */
-  private checkedWrites = 0;
+  /** Writes of archive / linkVenueOrder / putSignal (transaction callbacks, see {@link write}) not yet settled. */
+  private readonly checkedWrites = new Set<Promise<unknown>>();
+  /** Signals of transitions issued and not yet committed (the check of a later signal sees them). */
+  private readonly pendingSignals = new Map<string, SignalRecord>();
+  /** Venue links of transitions issued and not yet committed, both ways (key of the second: {@link venueKey}). */
+  private readonly pendingVenueByClient = new Map<string, VenueOrderRef>();
+  private readonly pendingClientByVenue = new Map<string, string>();
 
   private constructor(
     private readonly root: RootDatabase<unknown, string>,
@@ -167,9 +180,17 @@ export class OrderStore {
   /**
    * Persists many transitions in ONE transaction (for throughput), in order;
    * sequence numbers are allocated in array order. An item refused for a
-   * duplicate signal or an id conflict writes nothing and does not affect the
-   * others. Any other failure (e.g. a payload msgpack cannot encode) aborts the
-   * whole batch: nothing of it is written and the promise rejects.
+   * duplicate signal or an id conflict writes nothing, takes no sequence number
+   * and does not affect the others. Any other failure (e.g. a payload msgpack
+   * cannot encode, a failed commit) fails the whole batch: nothing of it is
+   * written and the promise rejects.
+   *
+   * The checks (signal recorded before, venue ids linked otherwise) are made when
+   * the call is made, against what is committed and what earlier calls have
+   * issued but not yet committed (this process is the store's only writer); the
+   * values are encoded at once and queued as lmdb-js asynchronous writes, which
+   * join this event turn's transaction and are carried out by lmdb's writer
+   * thread, beside this one.
    *
    * @returns one outcome per input, once committed (and flushed, per durability).
    * @throws StoreInputError (nothing queued) when any input is invalid.
@@ -181,19 +202,23 @@ export class OrderStore {
     this.assertOpen();
     const transitions = inputs.map((input, index) => parseTransition(input, index));
     if (transitions.length === 0) return [];
-    // lmdb-js runs transaction callbacks after the plain writes queued in the same turn, whatever the
-    // order of issue: while a checked write is under way, plain ones go the same way, to stay behind it.
-    if (this.checkedWrites === 0 && transitions.every(needsNoChecks)) return this.append(transitions, options);
-    // Numbers are reserved now, in issue order, although the checks run when lmdb reaches this transaction.
-    const seqs = this.reserveSeqs(transitions.length);
-    return this.write(options, () => {
-      const now = this.settings.clock();
-      const records = new Map<string, ActorRecord>();
-      const outcomes = transitions.map((t, i) => this.applyTransition(t, now, seqs.at(i), records));
-      this.writeActorRecords(records);
-      seqs.save();
-      return outcomes;
-    });
+    // archive / linkVenueOrder / putSignal run as transaction callbacks, which lmdb-js runs after the plain
+    // writes queued in their turn: transitions wait for them, to be checked against them and to land after them.
+    while (this.checkedWrites.size > 0) await Promise.allSettled([...this.checkedWrites]);
+    const batch = this.prepare(transitions);
+    if (batch.writes === 0) return batch.outcomes;
+    try {
+      this.queueWrites(batch);
+      // Every write queued above is unconditional: they share this one promise of the turn's transaction.
+      await this.dbs.meta.put(META_NEXT_SEQ, batch.nextSeq);
+      if ((options.durability ?? this.settings.durability) === 'flush') await this.root.flushed;
+      return batch.outcomes;
+    } catch (error) {
+      this.forgetUnsavedStructures(); // the whole LMDB transaction may have failed to commit
+      throw error;
+    } finally {
+      batch.release();
+    }
   }
 
   /**
@@ -201,7 +226,8 @@ export class OrderStore {
    * durability `'commit'` (the data survives a crash of this process once this returns; it is
    * flushed to disk asynchronously, so a power loss may lose it). For latency-sensitive batches
    * when no asynchronous write is pending (an LMDB write transaction is exclusive: with one
-   * pending, this would wait for it and overtake nothing, but block the thread meanwhile).
+   * pending, this would wait for it and overtake nothing, but block the thread meanwhile); see
+   * {@link canCommitNow}.
    *
    * @returns one outcome per input.
    * @throws StoreInputError (nothing written) when any input is invalid; the LMDB error (nothing
@@ -211,60 +237,112 @@ export class OrderStore {
     this.assertOpen();
     const transitions = inputs.map((input, index) => parseTransition(input, index));
     if (transitions.length === 0) return [];
+    if (!this.canCommitNow()) throw new Error('order store: a checked write is under way; use commitTransitions');
     const first = this.nextSeq;
-    const seqs = this.reserveSeqs(transitions.length);
+    const batch = this.prepare(transitions);
+    if (batch.writes === 0) return batch.outcomes;
     try {
-      return this.root.transactionSync(() => {
-        const now = this.settings.clock();
-        const records = new Map<string, ActorRecord>();
-        const outcomes = transitions.map((t, i) => this.applyTransition(t, now, seqs.at(i), records));
-        this.writeActorRecords(records);
-        seqs.save();
-        return outcomes;
+      this.root.transactionSync(() => {
+        this.writeNow(batch);
+        this.dbs.meta.putSync(META_NEXT_SEQ, batch.nextSeq);
       }, ABORTABLE_COMMIT_NO_SYNC_FLUSH);
+      return batch.outcomes;
     } catch (error) {
       this.forgetUnsavedStructures();
       this.nextSeq = first; // nothing was written and nothing else reserved meanwhile (synchronous)
       throw error;
+    } finally {
+      batch.release();
     }
   }
 
+  /** True when {@link commitTransitionsNow} may be called: no write of the API's checked methods is under way. */
+  canCommitNow(): boolean {
+    return this.checkedWrites.size === 0;
+  }
+
   /**
-   * The write path of transitions that need no check (no signal to record, no venue id to
-   * link): their puts are queued as lmdb-js asynchronous writes, which join this event turn's
-   * transaction (atomic with every other write of the turn) and are carried out by lmdb's
-   * writer thread, beside this one; only the encoding happens here.
+   * Checks every transition, reserves sequence numbers and pending signal ids / venue links for
+   * the admitted ones, and encodes everything they write. Nothing is reserved when it throws
+   * (a value that cannot be encoded).
    */
-  private async append(transitions: readonly TransitionInput[], options: WriteOptions): Promise<BatchOutcome[]> {
+  private prepare(transitions: readonly TransitionInput[]): PreparedBatch {
     const now = this.settings.clock();
     const first = this.nextSeq;
-    const records = new Map<string, ActorRecord>();
-    const journal: Array<{ seq: number; cid: string; value: Uint8Array }> = [];
+    let next = first;
     const outcomes: BatchOutcome[] = [];
-    let recordValues: Array<{ cid: string; live: boolean; value: Uint8Array }>;
+    const journal: Array<{ seq: number; cid: string; value: Uint8Array }> = [];
+    const records = new Map<string, ActorRecord>();
+    const signals: SignalRecord[] = [];
+    const links: Array<{ cid: string; ref: VenueOrderRef }> = [];
+    const release = (): void => {
+      for (const r of signals) if (this.pendingSignals.get(r.signalId) === r) this.pendingSignals.delete(r.signalId);
+      for (const { cid, ref } of links) {
+        if (this.pendingVenueByClient.get(cid) === ref) this.pendingVenueByClient.delete(cid);
+        if (this.pendingClientByVenue.get(venueKey(ref)) === cid) this.pendingClientByVenue.delete(venueKey(ref));
+      }
+    };
     try {
-      // Everything is encoded before anything is queued: a payload that cannot be encoded writes nothing.
-      for (let i = 0; i < transitions.length; i++) {
-        const t = transitions[i] as TransitionInput;
-        const seq = first + i;
+      for (const t of transitions) {
         const cid = t.clientOrderId;
+        if (t.signal !== undefined) {
+          const firstRecord = this.pendingSignals.get(t.signal.id) ?? this.read.signal(t.signal.id);
+          if (firstRecord !== undefined) {
+            outcomes.push({ status: 'duplicate-signal', first: firstRecord });
+            continue;
+          }
+        }
+        let ref: VenueOrderRef | undefined;
+        if (t.venueOrder !== undefined) {
+          const link = this.venueLinkState(cid, t.venueOrder);
+          if (link.kind === 'conflict') {
+            outcomes.push({ status: 'id-conflict', clientOrderId: cid, venueOrder: t.venueOrder, existing: link.existing });
+            continue;
+          }
+          if (link.kind === 'new') ref = { symbol: t.venueOrder.symbol, orderId: t.venueOrder.orderId };
+        }
+        if (t.signal !== undefined) {
+          const record: SignalRecord = { signalId: t.signal.id, clientOrderId: cid, result: t.signal.result, at: now };
+          this.pendingSignals.set(record.signalId, record);
+          signals.push(record);
+        }
+        if (ref !== undefined) {
+          this.pendingVenueByClient.set(cid, ref);
+          this.pendingClientByVenue.set(venueKey(ref), cid);
+          links.push({ cid, ref });
+        }
+        const seq = next++;
         const e = t.journalEntry;
         const entry: JournalEntry = { clientOrderId: cid, event: e.event, from: e.from, to: e.to, at: e.at ?? now };
         journal.push({ seq, cid, value: encodeValue(this.dbs.journal, entry) });
         records.set(cid, { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now });
         outcomes.push({ status: 'committed', seq });
       }
-      recordValues = [...records].map(([cid, r]) => ({ cid, live: r.live, value: encodeValue(r.live ? this.dbs.live : this.dbs.archive, r) }));
+      // One snapshot per order per batch: the last one (its journal entries are all written).
+      const recordValues = [...records].map(([cid, r]) => ({ cid, live: r.live, value: encodeValue(r.live ? this.dbs.live : this.dbs.archive, r) }));
+      const signalValues = signals.map((r) => ({ id: r.signalId, value: encodeValue(this.dbs.signals, r) }));
+      const linkValues = links.map(({ cid, ref }) => ({
+        cid,
+        ref,
+        byClient: encodeValue(this.dbs.venueByClient, { symbol: ref.symbol, orderId: ref.orderId }),
+        byVenue: encodeValue(this.dbs.clientByVenue, cid),
+      }));
+      this.nextSeq = next;
+      return { outcomes, journal, records: recordValues, signals: signalValues, links: linkValues, nextSeq: next, writes: journal.length, release };
     } catch (error) {
+      release();
       this.forgetUnsavedStructures();
       throw error;
     }
-    this.nextSeq = first + transitions.length;
-    for (const j of journal) {
+  }
+
+  /** Queues a prepared batch as lmdb-js asynchronous writes (this turn's transaction). */
+  private queueWrites(b: PreparedBatch): void {
+    for (const j of b.journal) {
       void this.dbs.journal.put(j.seq, asBinary(j.value));
       void this.dbs.journalByOrder.put([j.cid, j.seq], null);
     }
-    for (const r of recordValues) {
+    for (const r of b.records) {
       if (r.live) {
         void this.dbs.live.put(r.cid, asBinary(r.value));
         void this.dbs.archive.remove(r.cid);
@@ -273,10 +351,33 @@ export class OrderStore {
         void this.dbs.live.remove(r.cid);
       }
     }
-    // Every put above is unconditional: they share this one promise of the turn's transaction.
-    await this.dbs.meta.put(META_NEXT_SEQ, this.nextSeq);
-    if ((options.durability ?? this.settings.durability) === 'flush') await this.root.flushed;
-    return outcomes;
+    for (const sig of b.signals) void this.dbs.signals.put(sig.id, asBinary(sig.value));
+    for (const l of b.links) {
+      void this.dbs.venueByClient.put(l.cid, asBinary(l.byClient));
+      void this.dbs.clientByVenue.put([l.ref.symbol, l.ref.orderId], asBinary(l.byVenue));
+    }
+  }
+
+  /** Writes a prepared batch inside the current (synchronous) write transaction. */
+  private writeNow(b: PreparedBatch): void {
+    for (const j of b.journal) {
+      this.dbs.journal.putSync(j.seq, asBinary(j.value));
+      this.dbs.journalByOrder.putSync([j.cid, j.seq], null);
+    }
+    for (const r of b.records) {
+      if (r.live) {
+        this.dbs.live.putSync(r.cid, asBinary(r.value));
+        this.dbs.archive.removeSync(r.cid);
+      } else {
+        this.dbs.archive.putSync(r.cid, asBinary(r.value));
+        this.dbs.live.removeSync(r.cid);
+      }
+    }
+    for (const sig of b.signals) this.dbs.signals.putSync(sig.id, asBinary(sig.value));
+    for (const l of b.links) {
+      this.dbs.venueByClient.putSync(l.cid, asBinary(l.byClient));
+      this.dbs.clientByVenue.putSync([l.ref.symbol, l.ref.orderId], asBinary(l.byVenue));
+    }
   }
 
   /**
@@ -451,8 +552,7 @@ export class OrderStore {
    * and after the flush when durability is `'flush'`.
    */
   private async write<T>(options: WriteOptions, work: () => T): Promise<T> {
-    this.checkedWrites++;
-    const result = await this.root
+    const pending = this.root
       .childTransaction(() => {
         try {
           return work();
@@ -464,10 +564,14 @@ export class OrderStore {
       .catch((error: unknown) => {
         this.forgetUnsavedStructures(); // the whole LMDB transaction may have failed to commit
         throw error;
-      })
-      .finally(() => {
-        this.checkedWrites--;
       });
+    this.checkedWrites.add(pending);
+    let result: T;
+    try {
+      result = await pending;
+    } finally {
+      this.checkedWrites.delete(pending);
+    }
     if ((options.durability ?? this.settings.durability) === 'flush') await this.root.flushed;
     return result;
   }
@@ -477,75 +581,10 @@ export class OrderStore {
     for (const db of structuredDbs(this.dbs)) invalidateSharedStructures(db);
   }
 
-  /**
-   * Inside a write transaction: all checks first, then writes (so refusals write nothing).
-   * The actor record is not written here but left in `records` (the last one of each order
-   * wins): an order with several transitions in one batch has its snapshot written once,
-   * by {@link writeActorRecords}, in the same transaction as its journal entries.
-   */
-  private applyTransition(t: TransitionInput, now: EpochMs, seq: number, records: Map<string, ActorRecord>): BatchOutcome {
-    const cid = t.clientOrderId;
-    if (t.signal !== undefined) {
-      const first = this.read.signal(t.signal.id);
-      if (first !== undefined) return { status: 'duplicate-signal', first };
-    }
-    if (t.venueOrder !== undefined) {
-      const link = this.venueLinkState(cid, t.venueOrder);
-      if (link.kind === 'conflict') {
-        return { status: 'id-conflict', clientOrderId: cid, venueOrder: t.venueOrder, existing: link.existing };
-      }
-      if (link.kind === 'new') this.writeVenueLink(cid, t.venueOrder);
-    }
-    const entry: JournalEntry = {
-      clientOrderId: cid,
-      event: t.journalEntry.event,
-      from: t.journalEntry.from,
-      to: t.journalEntry.to,
-      at: t.journalEntry.at ?? now,
-    };
-    const fresh: unknown = this.dbs.journal.putSync(seq, entry, { noOverwrite: true });
-    if (fresh === false) throw new Error(`order store: journal entry ${seq} already exists`);
-    this.dbs.journalByOrder.putSync([cid, seq], null);
-    records.set(cid, { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now });
-    if (t.signal !== undefined) {
-      const signal: SignalRecord = { signalId: t.signal.id, clientOrderId: cid, result: t.signal.result, at: now };
-      this.dbs.signals.putSync(t.signal.id, signal);
-    }
-    return { status: 'committed', seq };
-  }
-
-  /** Writes each order's latest record to `actors.live` or `actors.archive`, removing it from the other. */
-  private writeActorRecords(records: ReadonlyMap<string, ActorRecord>): void {
-    for (const [cid, record] of records) {
-      if (record.live) {
-        this.dbs.live.putSync(cid, record);
-        this.dbs.archive.removeSync(cid);
-      } else {
-        this.dbs.archive.putSync(cid, record);
-        this.dbs.live.removeSync(cid);
-      }
-    }
-  }
-
-  /**
-   * Reserves `count` numbers from {@link nextSeq}. `save()` writes the value reached by this
-   * reservation (not a later one), so `meta.nextSeq` only grows as writes commit in issue order.
-   */
-  private reserveSeqs(count: number): SeqBlock {
-    const first = this.nextSeq;
-    this.nextSeq += count;
-    const next = this.nextSeq;
-    return {
-      at: (index) => first + index,
-      save: () => {
-        if (count > 0) this.dbs.meta.putSync(META_NEXT_SEQ, next);
-      },
-    };
-  }
-
+  /** How `cid` ↔ `ref` stands against what is committed and what is issued but not yet committed. */
   private venueLinkState(cid: string, ref: VenueOrderRef): VenueLinkState {
-    const venueOrder = this.read.venueRef(cid);
-    const clientOrderId = this.read.clientId(ref);
+    const venueOrder = this.pendingVenueByClient.get(cid) ?? this.read.venueRef(cid);
+    const clientOrderId = this.pendingClientByVenue.get(venueKey(ref)) ?? this.read.clientId(ref);
     const sameRef = venueOrder !== undefined && venueOrder.symbol === ref.symbol && venueOrder.orderId === ref.orderId;
     if ((venueOrder !== undefined && !sameRef) || (clientOrderId !== undefined && clientOrderId !== cid)) {
       return {
@@ -572,9 +611,9 @@ export class OrderStore {
 /** Committed before returning, flushed to disk later, aborted on an error. */
 const ABORTABLE_COMMIT_NO_SYNC_FLUSH = TransactionFlags.ABORTABLE | TransactionFlags.SYNCHRONOUS_COMMIT | TransactionFlags.NO_SYNC_FLUSH;
 
-/** True when a transition neither records a signal nor links a venue order id (nothing to check in the transaction). */
-function needsNoChecks(t: TransitionInput): boolean {
-  return t.signal === undefined && t.venueOrder === undefined;
+/** Key of a venue order id in the pending-link map. */
+function venueKey(ref: VenueOrderRef): string {
+  return `${ref.symbol}\u0000${ref.orderId}`;
 }
 
 function parseTransition(input: TransitionInput, index: number): TransitionInput {

@@ -105,18 +105,33 @@ describe('sequence numbers', () => {
     expect([...s.journalSince(0, 3)].map((e) => e.seq)).toEqual(seen.slice(0, 3));
   });
 
-  it('never reuses a sequence number after a refused or failed write; an unencodable plain transition consumes none', async () => {
+  it('takes no sequence number for a refused item or an unencodable transition, and never reuses one', async () => {
     const s = await openStore();
     await s.commitTransition(transition('a', 1, { signal: { id: 'sig-1', result: 'ok' } }));
     await expect(s.commitTransition(transition('b', 1, { signal: { id: 'sig-1', result: 'again' } }))).rejects.toThrow(
       DuplicateSignalError,
     );
     const afterRefusal = await s.commitTransition(transition('d', 1));
-    expect(afterRefusal).toBeGreaterThan(1); // the refused write's number is skipped, not reused
+    expect(afterRefusal).toBe(2); // a refused item takes no number
     await expect(s.commitTransition(transition('c', 1, { snapshot: { bad: Symbol('x') } }))).rejects.toThrow();
     expect(await s.commitTransition(transition('e', 1))).toBe(afterRefusal + 1);
     expect(s.lastSeq()).toBe(afterRefusal + 1);
     expect([...s.journalSince(0)].map((e) => e.clientOrderId)).toEqual(['a', 'd', 'e']);
+  });
+
+  it('refuses a venue id linked by a transition issued earlier in the same turn and not yet committed', async () => {
+    let s = await openStore();
+    const ref = { symbol: 'BTCUSDT', orderId: '42' };
+    const first = s.commitTransition(transition('p', 1, { venueOrder: ref }));
+    const second = s.commitTransition(transition('q', 1, { venueOrder: ref }));
+    const again = s.commitTransition(transition('p', 2, { venueOrder: ref })); // the same link again: fine
+    await expect(first).resolves.toBe(1);
+    await expect(second).rejects.toBeInstanceOf(IdConflictError);
+    await expect(again).resolves.toBe(2);
+    s = await reopen();
+    expect(s.clientIdFor(ref)).toBe('p');
+    expect(s.getActor('q')).toBeUndefined();
+    expect(s.journalFor('q')).toEqual([]);
   });
 
   it('numbers and applies writes in issue order across checked and plain transitions of one turn', async () => {
