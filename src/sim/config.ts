@@ -3,14 +3,14 @@
  * shape and defaults. Paths default to the recorded data in `../shared/data`
  * beside the repository.
  */
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { REPO_ROOT } from '../repo-root.ts';
 import { defaultDataDir } from './market/recording.ts';
 import { rateLimitConfigSchema } from './server/ratelimit/config.ts';
 
-/** The repository's root folder (two levels above this file). */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The repository's root folder (`src/repo-root.ts`: found from `src/` and from the `dist/` bundle alike). */
+export { REPO_ROOT };
 /** Default folder of the recorded websocket data. */
 export const DEFAULT_DATA_DIR = defaultDataDir();
 /** Default recorded spot exchangeInfo. */

@@ -66,14 +66,14 @@
  * - Handler exceptions are caught by `Client.onMessage`, which rejects every pending future
  *   of that client.
  */
-import ccxt from 'ccxt';
+import { BinancePro, ccxtErrors } from './ccxt-modules.ts';
 import { binanceErrorBody, recordVenueCode } from './errors.ts';
 
 /** The ccxt URL groups of Binance's USD-M REST API (`urls.api.<group>`). */
 const FAPI_GROUPS = ['fapiPublic', 'fapiPrivate', 'fapiPublicV2', 'fapiPrivateV2', 'fapiPublicV3', 'fapiPrivateV3', 'fapiData'] as const;
 
 /** ccxt's websocket client, as its handlers receive it. */
-type WsClient = Parameters<InstanceType<typeof ccxt.pro.binance>['handleOrderUpdate']>[0];
+type WsClient = Parameters<InstanceType<typeof BinancePro>['handleOrderUpdate']>[0];
 
 /** The spot user-data events handed to {@link EngineBinance.onSpotUserEvent} listeners (Binance's `e`). */
 export type SpotUserEventType = 'executionReport' | 'outboundAccountPosition' | 'balanceUpdate';
@@ -114,7 +114,7 @@ const isSpotUserEvent = (message: unknown, types: readonly string[]): message is
 const EXECUTION_REPORT: readonly SpotUserEventType[] = ['executionReport'];
 const BALANCE_EVENTS: readonly SpotUserEventType[] = ['outboundAccountPosition', 'balanceUpdate'];
 
-export class EngineBinance extends ccxt.pro.binance {
+export class EngineBinance extends BinancePro {
   private readonly spotUserListeners = new Set<SpotUserEventListener>();
   private spotUserWatchSeq = 0;
 
@@ -171,7 +171,7 @@ export class EngineBinance extends ccxt.pro.binance {
     if (inFlight !== undefined) await inFlight;
     const client = this.clients[url];
     if (client === undefined || client.subscriptions['spot'] === undefined) {
-      throw new ccxt.NetworkError(`${this.id} spot user-data subscription lost before it could be watched`);
+      throw new ccxtErrors.NetworkError(`${this.id} spot user-data subscription lost before it could be watched`);
     }
     const hash = `${WATCH_PREFIX}${++this.spotUserWatchSeq}`;
     // ccxt rejects every future of a client whose socket closes or fails (Client.reset).
@@ -206,7 +206,7 @@ export class EngineBinance extends ccxt.pro.binance {
   /** ccxt's handler of `eventStreamTerminated`: ccxt's own, then every subscription watched on that socket is lost. */
   override handleEventStreamTerminated(client: WsClient, message: unknown): void {
     super.handleEventStreamTerminated(client, message);
-    const lost = new ccxt.NetworkError(`${this.id} the venue terminated the user-data stream (eventStreamTerminated)`);
+    const lost = new ccxtErrors.NetworkError(`${this.id} the venue terminated the user-data stream (eventStreamTerminated)`);
     for (const hash of Object.keys(client.futures)) {
       if (hash.startsWith(WATCH_PREFIX)) client.reject(lost, hash);
     }
@@ -227,7 +227,7 @@ export class EngineBinance extends ccxt.pro.binance {
   /** `urls.api.ws['ws-api'].spot`: the socket of the spot user-data subscription. */
   private spotWsApiUrl(): string {
     const url: unknown = this.urls?.api?.ws?.['ws-api']?.spot;
-    if (typeof url !== 'string') throw new ccxt.NotSupported(`${this.id} has no spot websocket API URL (urls.api.ws['ws-api'].spot)`);
+    if (typeof url !== 'string') throw new ccxtErrors.NotSupported(`${this.id} has no spot websocket API URL (urls.api.ws['ws-api'].spot)`);
     return url;
   }
 

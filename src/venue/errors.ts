@@ -26,7 +26,12 @@
  * - ../shared/docs/ccxt-binance-wire.md §5: "a timed-out createOrder may still
  *   have reached the venue: its outcome is unknown, not failed".
  */
-import {
+import { z } from 'zod';
+import { ccxtErrors } from './ccxt-modules.ts';
+import type { RejectReason, Rejected, Unknown, VenueFailure } from './types.ts';
+
+/** ccxt's error classes, from ccxt's own module (`./ccxt-modules.ts`: not the whole package). */
+const {
   AccountSuspended,
   ArgumentsRequired,
   AuthenticationError,
@@ -43,9 +48,7 @@ import {
   OrderImmediatelyFillable,
   OrderNotFound,
   PermissionDenied,
-} from 'ccxt';
-import { z } from 'zod';
-import type { RejectReason, Rejected, Unknown, VenueFailure } from './types.ts';
+} = ccxtErrors;
 
 // ---------------------------------------------------------------------------
 // Binance error codes

@@ -11,17 +11,17 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { REPO_ROOT } from '../../repo-root.ts';
 import type { BookTickerEvent, DepthEvent, DepthSnapshot, Market, MarketEvent, TradeEvent } from './types.ts';
 
 const gunzipAsync = promisify(gunzip);
 
-/** Default recordings folder: `<repo>/../shared/data/binance-ws`, resolved from this file's location. */
+/** Default recordings folder: `<repo>/../shared/data/binance-ws` (the repository root from `src/repo-root.ts`), absolute. */
 export function defaultDataDir(): string {
-  return fileURLToPath(new URL('../../../../shared/data/binance-ws', import.meta.url));
+  return resolve(REPO_ROOT, '../shared/data/binance-ws');
 }
 
 /** Thrown when recordings are missing or hold no usable data. `path` is the exact path looked at. */
