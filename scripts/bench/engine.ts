@@ -10,18 +10,22 @@
  *    domain objects through a harness port (target ≥ 50,000/s), and end to end from raw
  *    `executionReport` websocket frames through the real ccxt.pro client and `src/venue/`;
  * 3. rehydration of 100,000 persisted live orders in a fresh process (target ≤ 1.5 s);
- * 4. RSS with 10,000 live orders in a fresh process (target ≤ 150 MB).
+ * 4. RSS with 10,000 live orders in a fresh process run as `npm start` runs the daemon: the
+ *    composition of `./engine-rss.ts`, bundled as `prestart` bundles the daemon, plain node with
+ *    the start script's node flags (target ≤ 150 MB); the same under tsx beside it.
  *
  * Options: `--only latency|updates|ws|rehydrate|rss` (one part, e.g. under `node --cpu-prof`),
  * `--n <latency samples per side>` (default 1200), `--keep` (keep the temp folders),
- * `--no-user-stream` (diagnostic for part 1: the engine without its user-data stream).
+ * `--no-user-stream` (diagnostic for part 1: the engine without its user-data stream),
+ * `--profile-updates <file.cpuprofile>` (a CPU profile of part 2a's push phase only).
  *
  * Run `node --cpu-prof --import tsx scripts/bench/engine.ts --only <part>` to profile one part.
  *
- * Internal child modes: `--child rehydrate <dir> <replica|engine|list>`, `--child rss <n> <venue-json>`.
+ * Internal child mode: `--child rehydrate <dir> <replica|engine|list>` (part 4's child is `./engine-rss.ts`).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +33,7 @@ import { fileURLToPath } from 'node:url';
 import ccxt from 'ccxt';
 import { NEVER, of } from 'rxjs';
 import { createActor } from 'xstate';
+import { z } from 'zod';
 import {
   ORDER_MACHINE_VERSION,
   type OrderContext,
@@ -39,14 +44,13 @@ import {
 import { IngressError, connect } from '../../src/cli/client.ts';
 import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import type { Fill, VenueOrderUpdate } from '../../src/domain/order.ts';
-import type { EngineEvent } from '../../src/engine/api.ts';
-import { Engine } from '../../src/engine/engine.ts';
-import { Inspector } from '../../src/engine/inspector.ts';
 import { DeadlineScheduler } from '../../src/engine/scheduler.ts';
 import type { VenuePort } from '../../src/engine/venue-port.ts';
 import { startSocketServer } from '../../src/ingress/server.ts';
 import { OrderStore, type TransitionInput } from '../../src/store/index.ts';
+import { REPO_ROOT as REPO } from '../../src/repo-root.ts';
 import { createVenuePort } from '../../src/venue/port.ts';
+import { RECV_WINDOW_MS, countTransitions, newEngine, openStore, placeOrders, streamsOnlyPort, withRecvWindow } from './engine-compose.ts';
 import {
   HarnessPort,
   type JsonChild,
@@ -66,11 +70,10 @@ import {
   verdict,
   withTimeout,
 } from './engine-lib.ts';
+import type { MemoryFigures, RssReport } from './engine-rss.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const VENUE_SCRIPT = fileURLToPath(new URL('./engine-venue.ts', import.meta.url));
-const RECV_WINDOW_MS = 10_000;
-const RISK = { maxOrderNotional: '250000' };
 
 interface VenueInfo {
   description: { http: string; ws: string; apiKey: string; secret: string; ccxt: Record<string, unknown> };
@@ -90,68 +93,6 @@ const figures: Figure[] = [];
 function report(f: Figure): void {
   figures.push(f);
   console.log(`  => ${f.label}: ${f.value} — target ${f.target} — ${verdict(f.ok)}`);
-}
-
-/** As the daemon does (src/cli/daemon.ts `withRecvWindow`). */
-function withRecvWindow(ccxtOptions: Record<string, unknown>, recvWindowMs: number): Record<string, unknown> {
-  const options = typeof ccxtOptions.options === 'object' && ccxtOptions.options !== null ? ccxtOptions.options : {};
-  return { ...ccxtOptions, options: { ...options, recvWindow: recvWindowMs } };
-}
-
-/** The daemon's engine options (defaults of src/cli/daemon-config.ts), inspector constructed and off. */
-function newEngine(store: OrderStore, venues: VenuePort[]): Engine {
-  const logger = benchLogger('engine');
-  return new Engine({
-    store,
-    venues,
-    logger,
-    risk: RISK,
-    submitTimeoutMs: 15_000,
-    cancelTimeoutMs: 15_000,
-    recvWindowMs: RECV_WINDOW_MS,
-    inspector: new Inspector({ port: 4242, logger }),
-  });
-}
-
-/** The daemon opens its store with the default durability ('flush': resolves once fsync'd). */
-function openStore(dir: string): Promise<OrderStore> {
-  return OrderStore.open(dir, { onProblem: (p) => process.stderr.write(`store problem: ${JSON.stringify(p)}\n`) });
-}
-
-/** Counts engine transitions by target state. */
-function countTransitions(engine: Engine): { counts: Map<string, number>; stop(): void } {
-  const counts = new Map<string, number>();
-  const sub = engine.events().subscribe((e: EngineEvent) => {
-    if (e.type === 'transition') counts.set(e.to, (counts.get(e.to) ?? 0) + 1);
-  });
-  return { counts, stop: () => sub.unsubscribe() };
-}
-
-/** A port whose streams are a real ccxt adapter's and whose REST answers come from memory (orders the venue never saw). */
-function streamsOnlyPort(real: VenuePort): VenuePort {
-  const memory = new HarnessPort(real.id);
-  return {
-    id: real.id,
-    limits: (s) => real.limits(s),
-    submit: (i) => memory.submit(i),
-    cancel: (cid) => memory.cancel(cid),
-    lookup: () => memory.lookup(),
-    orderUpdates$: real.orderUpdates$,
-    fills$: real.fills$,
-    connectivity$: real.connectivity$,
-    close: () => real.close(),
-  };
-}
-
-/** Places `n` limit buys `<prefix>-<i>` through `engine.signal`, `concurrency` at a time. */
-async function placeOrders(engine: Engine, prefix: string, n: number, price: string, quantity: string, concurrency = 500): Promise<void> {
-  for (let start = 0; start < n; start += concurrency) {
-    const batch: Promise<unknown>[] = [];
-    for (let i = start; i < Math.min(n, start + concurrency); i++) {
-      batch.push(engine.signal({ signalId: `${prefix}-${i}`, instrument: 'BTC/USDT', side: 'buy', type: 'limit', quantity, price, timeInForce: 'GTC' }));
-    }
-    await Promise.all(batch);
-  }
 }
 
 // =====================================================================================
@@ -193,16 +134,27 @@ async function latency(venue: JsonChild, info: VenueInfo, perSide: number, root:
     close: () => port.close(),
   };
   const store = await openStore(join(root, 'latency-engine'));
-  // Likewise the engine store's commitTransition (instance wrapper): how long each commit waits (commit + fsync).
+  // Likewise the engine store's commits (instance wrappers): how long each asynchronous commit is awaited
+  // (commit, + fsync for durability 'flush'), and how long each synchronous one takes.
   const commitMs: number[] = [];
+  const syncCommitMs: number[] = [];
   let recordCommits = false;
-  const commitTransition = store.commitTransition.bind(store);
-  store.commitTransition = async (input, options) => {
+  const commitTransitions = store.commitTransitions.bind(store);
+  store.commitTransitions = async (inputs, options) => {
     const t = process.hrtime.bigint();
     try {
-      return await commitTransition(input, options);
+      return await commitTransitions(inputs, options);
     } finally {
       if (recordCommits) commitMs.push(since(t));
+    }
+  };
+  const commitTransitionsNow = store.commitTransitionsNow.bind(store);
+  store.commitTransitionsNow = (inputs) => {
+    const t = process.hrtime.bigint();
+    try {
+      return commitTransitionsNow(inputs);
+    } finally {
+      if (recordCommits) syncCommitMs.push(since(t));
     }
   };
   const engine = newEngine(store, [timedPort]);
@@ -370,9 +322,10 @@ async function latency(venue: JsonChild, info: VenueInfo, perSide: number, root:
       `submit answered → ack event received ${ms3(as.p50)}`,
   );
   const cm = summary(commitMs);
+  const sc = summary(syncCommitMs);
   console.log(
-    `    engine commits (OrderStore.commitTransition, durability 'flush'): ${(cm.n / e.n).toFixed(2)} per order, each awaited p50 ${ms3(cm.p50)}, p99 ${ms3(cm.p99)}; ` +
-      'two are on the ack path one after the other (intent + SUBMIT, then the venue answer)',
+    `    engine commits per order: ${(cm.n / e.n).toFixed(2)} asynchronous (each awaited p50 ${ms3(cm.p50)}, p99 ${ms3(cm.p99)}), ` +
+      `${(sc.n / e.n).toFixed(2)} synchronous (p50 ${ms3(sc.p50)}, p99 ${ms3(sc.p99)}); on the ack path: the intent + SUBMIT (flushed) before the venue call, then the venue's answer`,
   );
   console.log(`    simulator's own handling of REST requests in engine blocks: p50 ${ms3(median(simEngine))} (median of per-block p50s)`);
   console.log(`  raw baseline (ccxt.pro.binance.createOrder, enableRateLimit: false, same simulator, own account): n=${r.n}`);
@@ -402,7 +355,7 @@ async function latency(venue: JsonChild, info: VenueInfo, perSide: number, root:
 // 2a. Venue updates per second: domain objects through a harness port
 // =====================================================================================
 
-async function harnessUpdates(root: string, orders: number, fillsPerOrder: number): Promise<void> {
+async function harnessUpdates(root: string, orders: number, fillsPerOrder: number, profileTo?: string): Promise<void> {
   console.log('\n[2a] venue order/fill updates per second: VenueOrderUpdate/Fill objects → routing → actor → LMDB commit');
   const store = await openStore(join(root, 'updates'));
   const port = new HarnessPort('bench');
@@ -439,6 +392,18 @@ async function harnessUpdates(root: string, orders: number, fillsPerOrder: numbe
   const seq0 = store.lastSeq();
   const expectedSeq = seq0 + items.length;
   const chunk = 256;
+  const profiler = profileTo ? await startProfiler() : undefined;
+  const cpu0 = threadCpuMs();
+  const perThread = (): Map<string, number> => {
+    const m = new Map<string, number>();
+    if (!process.env.BENCH_THREADS) return m;
+    for (const tid of readdirSync('/proc/self/task')) {
+      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      m.set(tid, (Number(f[11]) + Number(f[12])) * 10);
+    }
+    return m;
+  };
+  const th0 = perThread();
   const t0 = process.hrtime.bigint();
   for (let j = 0; j < items.length; j += chunk) {
     const end = Math.min(items.length, j + chunk);
@@ -453,6 +418,9 @@ async function harnessUpdates(root: string, orders: number, fillsPerOrder: numbe
   await until(() => store.lastSeq() >= expectedSeq && (counter.counts.get('CLOSED') ?? 0) >= orders, 'every update committed', 120_000);
   await store.flush();
   const ms = since(t0);
+  const cpu1 = threadCpuMs();
+  if (process.env.BENCH_THREADS) for (const [tid, t] of perThread()) if (t - (th0.get(tid) ?? 0) > 20) console.log(`    thread ${tid}: ${t - (th0.get(tid) ?? 0)} ms`);
+  if (profiler && profileTo) await profiler.stopTo(profileTo);
   const rate = items.length / (ms / 1000);
   const live = engine.status().orders.live;
   console.log(
@@ -463,10 +431,47 @@ async function harnessUpdates(root: string, orders: number, fillsPerOrder: numbe
     `  all committed (${fmtInt(store.lastSeq() - seq0)} journal entries, durability 'flush', every order CLOSED, ${live} still live) in ${fmtInt(ms)} ms; ` +
       `pushing (synchronous routing + actor.send + commit enqueue) took ${fmtInt(pushMs)} ms of it`,
   );
+  console.log(
+    `  CPU time meanwhile (Linux /proc, unaffected by other processes' load): main thread ${fmtInt(cpu1.main - cpu0.main)} ms ` +
+      `(${((cpu1.main - cpu0.main) * 1000 / items.length).toFixed(1)} µs per update), every thread of this process ${fmtInt(cpu1.process - cpu0.process)} ms`,
+  );
   report({ label: 'venue updates/s (domain objects → actor → LMDB)', value: `${fmtInt(rate)}/s`, target: '≥ 50,000/s', ok: rate >= 50_000 });
   counter.stop();
   await engine.stop();
   await store.close();
+}
+
+/** CPU time (user + system) used so far by this process's main thread and by all its threads, ms (Linux /proc; NaN elsewhere). */
+function threadCpuMs(): { main: number; process: number } {
+  const ticks = (path: string): number => {
+    try {
+      const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return Number(fields[11]) + Number(fields[12]); // utime + stime, after the ')' of the command name
+    } catch {
+      return Number.NaN;
+    }
+  };
+  const tick = 10; // ms per clock tick (USER_HZ = 100 on Linux)
+  return { main: ticks(`/proc/self/task/${process.pid}/stat`) * tick, process: ticks('/proc/self/stat') * tick };
+}
+
+/** A CPU profile of this thread from now until `stopTo(file)` (Chrome DevTools `.cpuprofile`). */
+async function startProfiler(): Promise<{ stopTo(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stopTo(file: string): Promise<void> {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`  CPU profile of the push phase written to ${file}`);
+    },
+  };
 }
 
 // =====================================================================================
@@ -654,124 +659,98 @@ async function rehydrateChild(dir: string, mode: 'replica' | 'engine' | 'list'):
 // 4. RSS with 10,000 live orders
 // =====================================================================================
 
-async function rss(info: VenueInfo, n: number, root: string): Promise<void> {
-  console.log(`\n[4] RSS with ${fmtInt(n)} live order actors, fresh process (node --expose-gc)`);
+const RSS_SCRIPT = fileURLToPath(new URL('./engine-rss.ts', import.meta.url));
+/** The daemon's entry and its bundle, as package.json's `prestart` and `start` name them. */
+const DAEMON_SOURCE = 'src/cli/daemon.ts';
+const DAEMON_BUNDLE = 'dist/daemon.mjs';
+
+async function rss(info: VenueInfo, n: number): Promise<void> {
+  const start = startScript();
+  console.log(`\n[4] RSS with ${fmtInt(n)} live order actors, fresh process (scripts/bench/engine-rss.ts, node --expose-gc)`);
   console.log(
     '  the daemon composition: real ccxt venue port (markets loaded from the simulator, user-data streams subscribed), LMDB store, ' +
-      'Engine with inspector off, socket server; orders placed through engine.signal (50 at a time), venue REST answered from memory (ACCEPTED)',
+      'Engine with inspector off, socket server; orders placed through engine.signal (50 at a time), venue REST answered from memory (ACCEPTED); ' +
+      'measured again once the engine has passivated every idle order actor (passivateAfterMs, default 10 s)',
   );
-  const runChild = async (script: string, label: string): Promise<MemoryFigures> => {
-    const child = spawnJsonChild(script, ['--child', 'rss', String(n), JSON.stringify(info)], ['--expose-gc'], script.endsWith('.mjs'));
-    const out = await child.next();
+  const childArgs = [String(n), JSON.stringify({ description: info.description })];
+  const runChild = async (script: string, nodeArgs: readonly string[], plainNode: boolean, label: string): Promise<MemoryFigures & { passivatedRss: number }> => {
+    const child = spawnJsonChild(script, childArgs, nodeArgs, plainNode);
+    const out = (await child.next()) as unknown as RssReport;
     const code = await child.exited;
     if (code !== 0) throw new Error(`rss child exited ${code}`);
-    const before = out['before'] as MemoryFigures;
-    const after = out['after'] as MemoryFigures;
-    const stages = out['stages'] as Array<{ stage: string } & MemoryFigures>;
     console.log(`  ${label}:`);
-    for (const st of stages) {
+    for (const st of out.stages) {
       console.log(
         `    ${`${st.stage}:`.padEnd(38)} RSS ${mib(st.rss).padStart(10)} (anon ${mib(st.rssAnon)}, file ${mib(st.rssFile)}) | V8 heap used ${mib(st.heapUsed)} of ${mib(st.heapTotal)} | external ${mib(st.external)}`,
       );
     }
     console.log(
-      `    live actors ${fmtInt(Number(out['live']))}; per live order: RSS +${fmtInt((after.rss - before.rss) / n)} bytes, V8 heap used +${fmtInt((after.heapUsed - before.heapUsed) / n)} bytes (figures after 3× gc())`,
+      `    live actors ${fmtInt(out.live)}; per live order: RSS +${fmtInt((out.after.rss - out.before.rss) / n)} bytes, V8 heap used +${fmtInt((out.after.heapUsed - out.before.heapUsed) / n)} bytes (figures after 3× gc())`,
     );
-    return after;
+    return { ...out.after, passivatedRss: out.passivated.rss };
   };
-  const asRun = await runChild(SELF, 'A. as `npm start` runs the daemon: node --import tsx (TypeScript compiled on load)');
-  const bundle = compiledBundle(root);
-  let compiled: MemoryFigures | undefined;
-  if (bundle) compiled = await runChild(bundle, 'B. the same code compiled ahead of time (esbuild bundle of this script, packages external), plain node');
-  else console.log('  B. skipped: esbuild (a dependency of tsx) not found');
+  const bundle = bundleAsPrestart(RSS_SCRIPT, join(REPO, 'dist', 'bench', `engine-rss-${process.pid}.mjs`));
+  let asRun: MemoryFigures & { passivatedRss: number };
+  try {
+    const flags = start.nodeFlags.length > 0 ? ` ${start.nodeFlags.join(' ')}` : '';
+    asRun = await runChild(
+      bundle,
+      [...start.nodeFlags, '--expose-gc'],
+      true,
+      `A. as \`npm start\` runs the daemon: bundled as \`prestart\` bundles it, then node${flags} (package.json "start": ${start.command})`,
+    );
+  } finally {
+    rmSync(bundle, { force: true });
+    rmSync(`${bundle}.map`, { force: true });
+  }
+  const tsx = await runChild(RSS_SCRIPT, ['--expose-gc'], false, 'B. for comparison, the same file under tsx (node --import tsx: TypeScript compiled on load, as the tests run the daemon)');
   report({
     label: `RSS with ${fmtInt(n)} live orders`,
-    value: `${mib(asRun.rss)} under tsx as npm start runs it (V8 heap used ${mib(asRun.heapUsed)})${compiled ? `; ${mib(compiled.rss)} compiled ahead of time` : ''}`,
+    value: `${mib(asRun.rss)} as npm start runs it (compiled ahead of time, plain node; V8 heap used ${mib(asRun.heapUsed)}), ${mib(asRun.passivatedRss)} once the actors are passivated; ${mib(tsx.rss)} under tsx`,
     target: '≤ 150 MB (143.1 MiB)',
     ok: asRun.rss <= 150 * 1024 * 1024,
   });
 }
 
-/** Bundles this script with esbuild into `<root>/compiled/engine.mjs` (packages resolved through a node_modules link); undefined when esbuild is missing. */
-function compiledBundle(root: string): string | undefined {
-  const esbuild = fileURLToPath(new URL('../../node_modules/.bin/esbuild', import.meta.url));
-  if (!existsSync(esbuild)) return undefined;
-  const dir = join(root, 'compiled');
-  mkdirSync(dir, { recursive: true });
-  symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(dir, 'node_modules'), 'dir');
-  const out = join(dir, 'engine.mjs');
-  const r = spawnSync(esbuild, [SELF, '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${out}`, '--log-level=warning'], { encoding: 'utf8' });
-  if (r.status !== 0) {
-    console.log(`  esbuild failed: ${r.stderr}`);
-    return undefined;
-  }
-  return out;
+const PackageScripts = z.object({ scripts: z.object({ prestart: z.string(), start: z.string() }) });
+
+/** package.json's `prestart` and `start` scripts, split on spaces. @throws when package.json has no such scripts */
+function packageScripts(): { prestart: string[]; start: string[]; startCommand: string } {
+  const { scripts } = PackageScripts.parse(JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')));
+  return { prestart: scripts.prestart.trim().split(/\s+/), start: scripts.start.trim().split(/\s+/), startCommand: scripts.start };
 }
 
-interface MemoryFigures extends NodeJS.MemoryUsage {
-  /** From /proc/self/status (Linux), bytes: anonymous memory, file-backed mappings (LMDB's map, code), shared memory. */
-  readonly rssAnon: number;
-  readonly rssFile: number;
-  readonly rssShmem: number;
+/**
+ * The node flags of package.json's `start` script (`node <flags…> dist/daemon.mjs`).
+ * @throws when `start` does not have that shape (the bench would no longer measure what `npm start` runs)
+ */
+function startScript(): { nodeFlags: string[]; command: string } {
+  const { start, startCommand } = packageScripts();
+  const entry = start.indexOf(DAEMON_BUNDLE);
+  if (start[0] !== 'node' || entry < 0) throw new Error(`package.json "start" is not \`node [flags] ${DAEMON_BUNDLE}\`: ${startCommand}`);
+  return { nodeFlags: start.slice(1, entry), command: startCommand };
 }
 
-function procStatus(): Pick<MemoryFigures, 'rssAnon' | 'rssFile' | 'rssShmem'> {
-  let text = '';
-  try {
-    text = readFileSync('/proc/self/status', 'utf8');
-  } catch {
-    return { rssAnon: Number.NaN, rssFile: Number.NaN, rssShmem: Number.NaN };
-  }
-  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN) * 1024;
-  return { rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem') };
-}
-
-async function rssChild(n: number, info: VenueInfo): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  const collect = async (): Promise<MemoryFigures> => {
-    for (let i = 0; i < 3; i++) {
-      gc?.();
-      await sleep(20);
-    }
-    return { ...process.memoryUsage(), ...procStatus() };
-  };
-  const stages: Array<{ stage: string } & MemoryFigures> = [];
-  const stage = async (name: string): Promise<MemoryFigures> => {
-    const m = await collect();
-    stages.push({ stage: name, ...m });
-    return m;
-  };
-  await stage('modules loaded');
-  const root = await mkdtemp(join(tmpdir(), 'bench-engine-rss-'));
-  try {
-    const desc = info.description;
-    const logger = benchLogger('engine');
-    const real = await createVenuePort(
-      { id: 'paper', exchange: 'binance', apiKey: desc.apiKey, secret: desc.secret, ccxtOptions: withRecvWindow(desc.ccxt, RECV_WINDOW_MS), enableRateLimit: false },
-      logger,
-    );
-    await stage('ccxt port created, markets loaded');
-    const store = await openStore(join(root, 'store'));
-    const engine = newEngine(store, [streamsOnlyPort(real)]);
-    await engine.start();
-    const server = await startSocketServer({ path: join(root, 'engine.sock'), engine, logger });
-    await until(() => engine.status().venues[0]?.streams['orders'] === 'up', 'streams up');
-    const counter = countTransitions(engine);
-    const before = await stage('engine running, streams up, 0 orders');
-    await placeOrders(engine, 'rss', n, '60000', '0.00100', 50);
-    await until(() => (counter.counts.get('ACCEPTED') ?? 0) >= n, 'every order ACCEPTED');
-    await store.flush();
-    const after = await stage(`${n} live orders`);
-    const live = engine.status().orders.live;
-    process.stdout.write(`${JSON.stringify({ before, after, live, stages })}\n`);
-    await server.close();
-    await engine.stop();
-    await real.close();
-    await store.close();
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-  process.exit(0);
+/**
+ * Bundles `entry` into `outfile` with package.json's `prestart` command (`esbuild src/cli/daemon.ts <flags…>
+ * --outfile=dist/daemon.mjs`), only the entry and the output file swapped; run from the repository root.
+ * `outfile` should lie in the repository's `dist/`, as the daemon's bundle does (packages and the repository
+ * root are found from there).
+ * @returns `outfile`
+ * @throws when `prestart` does not have that shape, or esbuild fails
+ */
+function bundleAsPrestart(entry: string, outfile: string): string {
+  const { prestart } = packageScripts();
+  const at = prestart.indexOf(DAEMON_SOURCE);
+  const out = prestart.findIndex((t) => t.startsWith('--outfile='));
+  if (prestart[0] !== 'esbuild' || at < 0 || out < 0) throw new Error(`package.json "prestart" is not \`esbuild ${DAEMON_SOURCE} … --outfile=…\`: ${prestart.join(' ')}`);
+  const args = prestart.slice(1).map((t, i) => (i + 1 === at ? entry : i + 1 === out ? `--outfile=${outfile}` : t));
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(join(REPO, 'node_modules', '.bin', 'esbuild'), args, { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`esbuild (as prestart) failed: ${r.error?.message ?? r.stderr}`);
+  const shown = args.map((a) => a.split(`${REPO}/`).join('')).join(' ');
+  console.log(`  bundled as prestart bundles the daemon (esbuild ${shown}) in ${fmtInt(since(t0))} ms`);
+  return outfile;
 }
 
 // =====================================================================================
@@ -802,9 +781,9 @@ async function main(): Promise<void> {
       );
     }
     if (want('latency') && venue && info) await latency(venue, info, perSide, root, argv.includes('--no-user-stream'));
-    if (want('updates')) await harnessUpdates(root, 10_000, 4);
+    if (want('updates')) await harnessUpdates(root, 10_000, 4, opt('--profile-updates'));
     if (want('ws') && venue && info) await wsUpdates(venue, info, root, 5_000, 4);
-    if (want('rss') && info) await rss(info, 10_000, root);
+    if (want('rss') && info) await rss(info, 10_000);
     if (venue) {
       await venue.ask({ cmd: 'close' }).catch(() => undefined);
       await venue.exited;
@@ -825,7 +804,6 @@ if (childAt >= 0) {
   const kind = process.argv[childAt + 1];
   const mode = process.argv[childAt + 3];
   if (kind === 'rehydrate') await rehydrateChild(process.argv[childAt + 2] ?? '', mode === 'engine' || mode === 'list' ? mode : 'replica');
-  else if (kind === 'rss') await rssChild(Number(process.argv[childAt + 2]), JSON.parse(process.argv[childAt + 3] ?? '{}') as VenueInfo);
   else throw new Error(`unknown child mode ${kind}`);
 } else {
   await main();
