@@ -1,6 +1,7 @@
 /**
  * Gathers the transitions dispatched in one synchronous run of the event loop
- * and commits them with as few `OrderStore.commitTransitions` calls as order
+ * (and, while a commit is under way, all those dispatched until it settles: group
+ * commit) and commits them with as few `OrderStore.commitTransitions` calls as order
  * allows: consecutive transitions of the same durability form one call (one
  * LMDB transaction), and the calls are queued in dispatch order, so a later
  * snapshot of an order is never overwritten by an earlier one. Each caller
@@ -30,6 +31,7 @@ export class CommitBatcher {
   private settled: Promise<void> = Promise.resolve();
   /** Asynchronous runs queued and not yet answered. */
   private unsettled = 0;
+  private flushScheduled = false;
 
   constructor(private readonly store: OrderStore) {}
 
@@ -50,8 +52,22 @@ export class CommitBatcher {
    * Callbacks are called in dispatch order.
    */
   enqueue(input: TransitionInput, durability: Durability, urgent: boolean, done: CommitCallback): void {
-    if (this.queue.length === 0) queueMicrotask(() => this.flush());
     this.queue.push({ input, durability, urgent, done });
+    this.scheduleFlush();
+  }
+
+  /**
+   * Group commit: while an asynchronous commit is under way, what is dispatched meanwhile waits
+   * in the queue and goes out as one batch when it settles (fewer, larger LMDB transactions:
+   * the pages a batch touches are written, and synced, once per batch rather than once per turn).
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.unsettled > 0 || this.queue.length === 0) return;
+    this.flushScheduled = true;
+    queueMicrotask(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   /** True while transitions are queued or being committed. */
@@ -106,6 +122,7 @@ export class CommitBatcher {
         )
         .finally(() => {
           this.unsettled--;
+          this.scheduleFlush();
         });
     }
   }

@@ -591,9 +591,10 @@ export class Engine implements EngineApi {
     await Promise.all(ps);
   }
 
-  /** True when the order's committed state already holds what a venue event says (a repeated update, a fill applied before). */
+  /** True when the order already holds what a venue event says (a repeated update, a fill applied before). */
   private knows(clientOrderId: string, event: OrderEvent): boolean {
-    const snap = this.committed.get(clientOrderId);
+    // The running actor's state, which may be ahead of the committed one by transitions being committed.
+    const snap = this.actors.get(clientOrderId)?.getSnapshot() ?? this.committed.get(clientOrderId);
     if (!snap) return false;
     if (event.type === 'VENUE_UPDATE') return repeatsVenueView(snap.context, event.update);
     if (event.type === 'FILL') return snap.context.fills.tradeIds.includes(event.fill.tradeId);
@@ -611,13 +612,15 @@ export class Engine implements EngineApi {
     const states = new Map<string, 'up' | 'down'>();
     this.streamStates.set(venue.id, states);
     this.subscriptions.push(
-      venue.orderUpdates$.subscribe({
-        next: (u) => this.route(u.clientOrderId, { type: 'VENUE_UPDATE', at: this.now(), update: u }),
-        error: (err: unknown) => log.error({ err, venue: venue.id }, 'order update stream ended with an error'),
-      }),
+      // Fills first: of one execution report, the trade is routed before the order's cumulative update
+      // (which then usually repeats what the fill taught the order; see `repeatsVenueView`).
       venue.fills$.subscribe({
         next: (f) => this.route(f.clientOrderId, { type: 'FILL', at: this.now(), fill: f }),
         error: (err: unknown) => log.error({ err, venue: venue.id }, 'fill stream ended with an error'),
+      }),
+      venue.orderUpdates$.subscribe({
+        next: (u) => this.route(u.clientOrderId, { type: 'VENUE_UPDATE', at: this.now(), update: u }),
+        error: (err: unknown) => log.error({ err, venue: venue.id }, 'order update stream ended with an error'),
       }),
       venue.connectivity$.subscribe((s: StreamState) => {
         const was = states.get(s.stream);
@@ -804,10 +807,17 @@ export class Engine implements EngineApi {
   }
 }
 
-/** True when a venue update tells the order nothing it does not know (same status, executed quantity and venue id). */
+/**
+ * True when a venue update tells the order nothing it does not know: the same status and venue
+ * order id, and an executed quantity that neither the venue's last update nor the fills already
+ * applied fall short of. (Binance reports each trade once as a trade and once in the order's
+ * cumulative quantity: with fills routed first, the update that follows a fill repeats it.)
+ */
 function repeatsVenueView(ctx: OrderContext, u: VenueOrderUpdate): boolean {
   const v = ctx.venue;
-  return u.status === v.status && u.venueOrderId === v.orderId && dec(u.filledQuantity).eq(v.filledQuantity);
+  if (u.status !== v.status || u.venueOrderId !== v.orderId) return false;
+  const executed = dec(u.filledQuantity);
+  return executed.lte(v.filledQuantity) || executed.lte(ctx.fills.filledQuantity);
 }
 
 
