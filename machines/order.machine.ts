@@ -880,7 +880,7 @@ export interface OrderDeadline {
 }
 
 /** The next deadline of this order, or null. Recompute after every transition (deadlines are cleared when their state is left). */
-export function nextDeadline(snapshot: OrderSnapshot): OrderDeadline | null {
+export function nextDeadline(snapshot: Pick<OrderSnapshot, 'status' | 'context'>): OrderDeadline | null {
   if (isFinal(snapshot)) return null;
   const t = snapshot.context.timing;
   if (t.submitDeadline !== null) return { type: 'SUBMIT_TIMEOUT', at: t.submitDeadline };

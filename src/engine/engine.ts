@@ -47,6 +47,7 @@ import {
   type SignalResult,
 } from './api.ts';
 import { type CommitCallback, CommitBatcher } from './commit-batcher.ts';
+import { type CommittedOrder, LiveOrders } from './live-orders.ts';
 import type { Inspector } from './inspector.ts';
 import { type RiskLimits, checkIntent } from './risk.ts';
 import { DeadlineScheduler } from './scheduler.ts';
@@ -98,8 +99,8 @@ export class Engine implements EngineApi {
   private state: EngineStatus['state'] = 'starting';
   private readonly startedAt: number;
   private readonly actors = new Map<string, OrderActor>();
-  /** The last committed snapshot of each live actor: what queries answer with (never a state not yet on disk). */
-  private readonly committed = new Map<string, OrderSnapshot>();
+  /** Every live order and its last committed state: what queries answer with (never a state not yet on disk). */
+  private readonly committed: LiveOrders;
   private readonly pendingEffects = new Map<string, Effect[]>();
   private readonly pendingSignals = new Map<string, Promise<SignalResult>>();
   private readonly events$ = new Subject<EngineEvent>();
@@ -133,6 +134,10 @@ export class Engine implements EngineApi {
     this.cancelTimeoutMs = opts.cancelTimeoutMs ?? DEFAULT_CANCEL_TIMEOUT_MS;
     this.recvWindowMs = opts.recvWindowMs ?? 10_000;
     this.lastSeq = opts.store.lastSeq();
+    this.committed = new LiveOrders((cid) => {
+      const record = opts.store.getActor(cid);
+      return record?.live === true && record.version === ORDER_MACHINE_VERSION ? (record.snapshot as CommittedOrder) : undefined;
+    });
     this.commits = new CommitBatcher(opts.store);
     this.scheduler = new DeadlineScheduler((cid, d) => this.onDeadline(cid, d), this.now);
     const queue = (effect: Effect) => ({ context }: { context: OrderContext }) => {
@@ -165,9 +170,9 @@ export class Engine implements EngineApi {
         failed++;
         continue;
       }
-      // The actor itself is created on the order's first event (see `actorFor`): an idle order costs its snapshot only.
-      const snapshot = record.snapshot as OrderSnapshot;
-      this.committed.set(clientOrderId, snapshot);
+      // The actor itself is created on the order's first event (see `actorFor`); until then the snapshot stays in the store.
+      const snapshot = record.snapshot as CommittedOrder;
+      this.committed.setOnDisk(clientOrderId, snapshot.value);
       this.scheduler.set(clientOrderId, nextDeadline(snapshot));
       rehydrated++;
     }
@@ -248,7 +253,10 @@ export class Engine implements EngineApi {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
     const rows: Array<{ cid: string; ctx: OrderContext; state: string; live: boolean }> = [];
-    for (const [cid, s] of this.committed) rows.push({ cid, ctx: s.context, state: s.value, live: true });
+    for (const cid of this.committed.ids()) {
+      const s = this.committed.get(cid);
+      if (s) rows.push({ cid, ctx: s.context, state: s.value, live: true });
+    }
     for (const { clientOrderId, record } of this.opts.store.listArchived()) {
       const snap = record.snapshot as { value: string; context: unknown };
       const ctx = orderContextOf(record.version, snap.context);
@@ -271,8 +279,7 @@ export class Engine implements EngineApi {
   }
 
   status(): EngineStatus {
-    const byState: Record<string, number> = {};
-    for (const snap of this.committed.values()) byState[snap.value] = (byState[snap.value] ?? 0) + 1;
+    const byState = this.committed.countByState();
     return {
       state: this.state,
       venues: [...this.venues.values()].map((v) => {
@@ -299,7 +306,7 @@ export class Engine implements EngineApi {
     }
     await inspector.enable();
     // Every live order is shown: orders restored lazily get their actor now.
-    for (const cid of [...this.committed.keys()]) this.actorFor(cid);
+    for (const cid of this.committed.ids()) this.actorFor(cid);
     for (const a of this.actors.values()) inspector.attach(a);
     return inspector.status();
   }
@@ -388,7 +395,7 @@ export class Engine implements EngineApi {
     if (live) return live;
     const snapshot = this.committed.get(clientOrderId);
     if (!snapshot) return undefined;
-    const actor = createActor(this.machine, { snapshot, input: undefined, parent: this.registry, id: clientOrderId });
+    const actor = createActor(this.machine, { snapshot: snapshot as OrderSnapshot, input: undefined, parent: this.registry, id: clientOrderId });
     actor.start();
     if (actor.getSnapshot().status === 'error') {
       this.opts.logger.error({ clientOrderId }, 'persisted snapshot does not fit the order machine: not rehydrated');
@@ -397,6 +404,7 @@ export class Engine implements EngineApi {
       return undefined;
     }
     this.register(clientOrderId, actor);
+    this.committed.set(clientOrderId, snapshot); // held in memory while its actor runs
     return actor;
   }
 
@@ -640,8 +648,7 @@ export class Engine implements EngineApi {
 
   /** Routes a venue message to its order actor by client order id. */
   private route(clientOrderId: string, event: OrderEvent): void {
-    const snap = this.committed.get(clientOrderId);
-    if (snap || this.actors.has(clientOrderId)) {
+    if (this.committed.has(clientOrderId) || this.actors.has(clientOrderId)) {
       if (this.knows(clientOrderId, event)) return;
       this.apply(clientOrderId, event);
       return;
@@ -657,7 +664,7 @@ export class Engine implements EngineApi {
 
   /** Reconciles every live order (`atStartup`: also submits still waiting for their answer). Returns how many were looked at. */
   private async reconcileAll(atStartup: boolean): Promise<number> {
-    const ids = [...this.committed.keys()];
+    const ids = this.committed.ids();
     const concurrency = this.opts.reconcileConcurrency ?? 8;
     let next = 0;
     let done = 0;
@@ -750,11 +757,12 @@ export class Engine implements EngineApi {
     const now = this.now();
     for (const [cid, actor] of this.actors) {
       if (now - (this.lastEventAt.get(cid) ?? 0) < idleMs) continue;
-      const committed = this.committed.get(cid);
+      const committed = this.committed.peek(cid);
       if (!committed || committed !== actor.getSnapshot() || this.pendingEffects.has(cid)) continue;
       this.registry.send({ type: 'STOP_ORDER', ref: actor });
       this.actors.delete(cid);
       this.lastEventAt.delete(cid);
+      this.committed.evict(cid);
     }
   }
 
