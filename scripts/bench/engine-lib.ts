@@ -229,8 +229,8 @@ export interface JsonChild {
 }
 
 /** Spawns `node [nodeArgs] --import tsx <script> [args]` (without tsx for a compiled `.mjs`) with JSON-line stdout. */
-export function spawnJsonChild(script: string, args: readonly string[], nodeArgs: readonly string[] = [], plainNode = false): JsonChild {
-  const proc = spawn(process.execPath, [...nodeArgs, ...(plainNode ? [] : ['--import', 'tsx']), script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+export function spawnJsonChild(script: string, args: readonly string[], nodeArgs: readonly string[] = [], plainNode = false, env: NodeJS.ProcessEnv = process.env): JsonChild {
+  const proc = spawn(process.execPath, [...nodeArgs, ...(plainNode ? [] : ['--import', 'tsx']), script, ...args], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines: Array<Record<string, unknown>> = [];
   const waiters: Array<{ resolve(v: Record<string, unknown>): void; reject(e: Error): void }> = [];
   let ended = false;

@@ -39,6 +39,8 @@ export interface RssReport {
   readonly after: MemoryFigures;
   /** Once every order actor is passivated (idle past the engine's `passivateAfterMs`; only committed snapshots stay). */
   readonly passivated: MemoryFigures;
+  /** After that, idle until RSS stops falling (V8 returning heap pages on its own; no forced GC). */
+  readonly settled: MemoryFigures;
   /** Live order actors at the end (engine status). */
   readonly live: number;
   readonly stages: ReadonlyArray<{ readonly stage: string } & MemoryFigures>;
@@ -100,7 +102,26 @@ async function main(n: number, info: VenueDescription): Promise<void> {
     // The engine passivates order actors idle for passivateAfterMs (the daemon's default, 10 s): what idle live orders hold then.
     await until(() => engine.status().orders.running === 0, 'every order actor passivated', 120_000);
     const passivated = await stage(`${n} live orders, actors passivated`);
-    const report: RssReport = { before, after, passivated, live, stages };
+    // Then idle, as a daemon with resting orders is: V8 gives heap pages back once allocation stops (its memory
+    // reducer), without forced collections. Sampled every second until RSS has not fallen by 1 MiB for 10 s (at most 90 s).
+    const settledAt = Date.now();
+    let low = process.memoryUsage().rss;
+    let lowAt = Date.now();
+    while (Date.now() - lowAt < 10_000 && Date.now() - settledAt < 90_000) {
+      await sleep(1_000); // sampling period of an idle process: nothing to wait for
+      const rss = process.memoryUsage().rss;
+      if (rss < low - 1024 * 1024) {
+        low = rss;
+        lowAt = Date.now();
+      }
+    }
+    const settled: MemoryFigures = { ...process.memoryUsage(), ...procStatus() };
+    if (process.env.BENCH_HEAP_SPACES) {
+      const { getHeapSpaceStatistics } = await import('node:v8');
+      for (const sp of getHeapSpaceStatistics()) process.stderr.write(`  heap space ${sp.space_name}: size ${(sp.space_size / 1048576).toFixed(1)} MiB, used ${(sp.space_used_size / 1048576).toFixed(1)} MiB, physical ${(sp.physical_space_size / 1048576).toFixed(1)} MiB\n`);
+    }
+    stages.push({ stage: `idle ${Math.round((Date.now() - settledAt) / 1000)} s more (no forced GC)`, ...settled });
+    const report: RssReport = { before, after, passivated, settled, live, stages };
     process.stdout.write(`${JSON.stringify(report)}\n`);
     await server.close();
     await engine.stop();
