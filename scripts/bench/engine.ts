@@ -17,7 +17,8 @@
  * Options: `--only latency|updates|ws|rehydrate|rss` (one part, e.g. under `node --cpu-prof`),
  * `--n <latency samples per side>` (default 1200), `--keep` (keep the temp folders),
  * `--no-user-stream` (diagnostic for part 1: the engine without its user-data stream),
- * `--profile-updates <file.cpuprofile>` (a CPU profile of part 2a's push phase only),
+ * `--profile-updates <file.cpuprofile>` (a CPU profile of part 2a's push phase only; with the environment
+ * variable BENCH_ALLOC_PROFILE=1, a sampling allocation profile of it instead, collected objects included),
  * `--no-tsx-rss` (part 4 without its comparison run under tsx).
  *
  * Run `node --cpu-prof --import tsx scripts/bench/engine.ts --only <part>` to profile one part.
@@ -467,12 +468,18 @@ async function startProfiler(): Promise<{ stopTo(file: string): Promise<void> }>
   session.connect();
   const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
+  const heap = process.env['BENCH_ALLOC_PROFILE'] === '1';
+  if (heap) {
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  } else {
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+  }
   return {
     async stopTo(file: string): Promise<void> {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      const { profile } = (await post(heap ? 'HeapProfiler.stopSampling' : 'Profiler.stop')) as { profile: unknown };
       writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
       console.log(`  CPU profile of the push phase written to ${file}`);
