@@ -655,7 +655,13 @@ export class Engine implements EngineApi {
     }
     const record = this.opts.store.getActor(clientOrderId);
     if (record && !record.live) {
-      this.opts.logger.warn({ clientOrderId, event: event.type }, 'venue message for an archived order: recorded as an anomaly, not applied');
+      // The venue's own report of what closed the order often arrives after its REST answer did: nothing new then.
+      const ctx = orderContextOf(record.version, (record.snapshot as { context?: unknown }).context);
+      const known =
+        ctx !== undefined &&
+        ((event.type === 'VENUE_UPDATE' && repeatsVenueView(ctx, event.update)) || (event.type === 'FILL' && ctx.fills.tradeIds.includes(event.fill.tradeId)));
+      if (known) this.opts.logger.debug({ clientOrderId, event: event.type }, 'venue message for an archived order repeats what it holds');
+      else this.opts.logger.warn({ clientOrderId, event: event.type }, 'venue message for an archived order: recorded as an anomaly, not applied');
     }
     // Otherwise: an order this engine did not place (a manual order on the same account): not ours to track.
   }
