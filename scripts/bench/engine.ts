@@ -141,13 +141,19 @@ async function latency(venue: JsonChild, info: VenueInfo, perSide: number, root:
   const commitMs: number[] = [];
   const syncCommitMs: number[] = [];
   let recordCommits = false;
+  // When each order's first (intent) commit was issued and settled, to split the path before the venue call.
+  const intentCommit = new Map<string, { issued: bigint; settled: bigint }>();
   const commitTransitions = store.commitTransitions.bind(store);
   store.commitTransitions = async (inputs, options) => {
     const t = process.hrtime.bigint();
     try {
       return await commitTransitions(inputs, options);
     } finally {
-      if (recordCommits) commitMs.push(since(t));
+      if (recordCommits) {
+        commitMs.push(since(t));
+        const settled = process.hrtime.bigint();
+        for (const i of inputs) if (i.signal) intentCommit.set(i.clientOrderId, { issued: t, settled });
+      }
     }
   };
   const commitTransitionsNow = store.commitTransitionsNow.bind(store);
@@ -161,6 +167,13 @@ async function latency(venue: JsonChild, info: VenueInfo, perSide: number, root:
   };
   const engine = newEngine(store, [timedPort]);
   await engine.start();
+  // When the engine was handed each signal (after the socket, the server's parse and validation).
+  const signalAt = new Map<string, bigint>();
+  const engineSignal = engine.signal.bind(engine);
+  engine.signal = (req) => {
+    if (recordCommits && req.signalId) signalAt.set(req.signalId, process.hrtime.bigint());
+    return engineSignal(req);
+  };
   const sockPath = join(root, 'engine.sock');
   const server = await startSocketServer({ path: sockPath, engine, logger: logger.child({ component: 'socket' }) });
   await until(() => {
@@ -216,6 +229,10 @@ async function latency(venue: JsonChild, info: VenueInfo, perSide: number, root:
   const engineAck: number[] = [];
   const engineReply: number[] = [];
   const toSubmit: number[] = [];
+  const toEngine: number[] = [];
+  const toCommit: number[] = [];
+  const inCommit: number[] = [];
+  const commitToSubmit: number[] = [];
   const inSubmit: number[] = [];
   const afterSubmit: number[] = [];
   const rawRtt: number[] = [];
@@ -244,6 +261,14 @@ async function latency(venue: JsonChild, info: VenueInfo, perSide: number, root:
         engineReply.push(tReply);
         engineAck.push(tAck);
         const st = submitTimes.get(cid);
+        const sa = signalAt.get(signalId);
+        const ic = intentCommit.get(cid);
+        if (st && sa && ic) {
+          toEngine.push(Number(sa - t0) / 1e6);
+          toCommit.push(Number(ic.issued - sa) / 1e6);
+          inCommit.push(Number(ic.settled - ic.issued) / 1e6);
+          commitToSubmit.push(Number(st.start - ic.settled) / 1e6);
+        }
         if (st) {
           toSubmit.push(Number(st.start - t0) / 1e6);
           inSubmit.push(Number(st.end - st.start) / 1e6);
@@ -322,6 +347,10 @@ async function latency(venue: JsonChild, info: VenueInfo, perSide: number, root:
   console.log(
     `    split (p50s, n=${ts.n}): signal sent → venue submit starts ${ms3(ts.p50)} | port.submit (ccxt createOrder + parse) ${ms3(is.p50)} | ` +
       `submit answered → ack event received ${ms3(as.p50)}`,
+  );
+  console.log(
+    `    before the venue call (p50s): socket + server parse → engine.signal ${ms3(summary(toEngine).p50)} | → intent commit issued ${ms3(summary(toCommit).p50)} | ` +
+      `commit (+ fsync) ${ms3(summary(inCommit).p50)} | → submit starts ${ms3(summary(commitToSubmit).p50)}`,
   );
   const cm = summary(commitMs);
   const sc = summary(syncCommitMs);
