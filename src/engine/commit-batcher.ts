@@ -78,8 +78,10 @@ export class CommitBatcher {
   /** Resolves once every transition queued so far has been committed and its callback called. */
   async idle(): Promise<void> {
     while (this.busy()) {
-      if (this.queue.length > 0) await new Promise<void>((resolve) => queueMicrotask(resolve));
-      else await this.settled;
+      // With a commit under way, what is queued waits for it (group commit): wait for that commit to settle;
+      // otherwise the queue's flush is already scheduled for this turn's microtasks.
+      if (this.unsettled > 0) await this.settled;
+      else await new Promise<void>((resolve) => queueMicrotask(resolve));
     }
   }
 

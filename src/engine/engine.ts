@@ -404,7 +404,8 @@ export class Engine implements EngineApi {
       return undefined;
     }
     this.register(clientOrderId, actor);
-    this.committed.set(clientOrderId, snapshot); // held in memory while its actor runs
+    // Held in memory while its actor runs: the actor's own snapshot, the committed state (passivation compares the two).
+    this.committed.set(clientOrderId, actor.getSnapshot());
     return actor;
   }
 

@@ -53,4 +53,25 @@ describe('CommitBatcher', () => {
     await expect(other).resolves.toBeGreaterThan(0);
     expect(store.getActor('cid-b')).toBeUndefined();
   });
+
+  it('group commit: what is dispatched while a commit is under way goes out as one batch when it settles; idle() waits for all', async () => {
+    const store = await openStore();
+    const batches: number[] = [];
+    const commitTransitions = store.commitTransitions.bind(store);
+    store.commitTransitions = (inputs, options) => {
+      batches.push(inputs.length);
+      return commitTransitions(inputs, options);
+    };
+    const batcher = new CommitBatcher(store);
+    const first = batcher.commit(transition('g-0', 1), 'commit');
+    await Promise.resolve(); // the first batch is issued (its commit cannot settle within this task)
+    expect(batches).toEqual([1]);
+    const later = Array.from({ length: 50 }, (_, i) => batcher.commit(transition(`g-${i + 1}`, 1), 'commit'));
+    await batcher.idle();
+    expect(batches).toEqual([1, 50]);
+    const seqs = await Promise.all([first, ...later]);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(store.getActor('g-50')).toBeDefined();
+    expect(batcher.busy()).toBe(false);
+  });
 });

@@ -4,6 +4,7 @@
  * the actor from it, and the lifecycle goes on as if it had never stopped.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dec, fixed } from '../../src/domain/decimal.ts';
 import type { EngineEvent } from '../../src/engine/api.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import { Inspector } from '../../src/engine/inspector.ts';
 import type { VenuePort } from '../../src/engine/venue-port.ts';
 import type { RunningSimulator } from '../../src/sim/index.ts';
 import { OrderStore } from '../../src/store/index.ts';
@@ -32,7 +34,16 @@ beforeAll(async () => {
   );
   dir = await mkdtemp(join(tmpdir(), 'engine-passivation-'));
   store = await OrderStore.open(dir);
-  engine = new Engine({ store, venues: [port], logger, risk: { maxOrderNotional: '1000000' }, passivateAfterMs: 300, reconcileIntervalMs: 0 });
+  const inspectorPort = await freePort();
+  engine = new Engine({
+    store,
+    venues: [port],
+    logger,
+    risk: { maxOrderNotional: '1000000' },
+    passivateAfterMs: 300,
+    reconcileIntervalMs: 0,
+    inspector: new Inspector({ port: inspectorPort, logger }),
+  });
   await engine.start();
   await until(() => engine.status().venues[0]?.streams['orders'] === 'up', 'the user-data stream', 10_000);
 });
@@ -67,9 +78,29 @@ describe('passivation', () => {
     expect(store.journalFor(a.clientOrderId).map((j) => j.to).at(-1)).toBe('CLOSED');
     expect(engine.status().orders).toMatchObject({ live: 1, byState: { ACCEPTED: 1 } });
 
+    // Switching the inspector on restores every live actor (it shows them all) and holds passivation off;
+    // switched off, the restored actors are passivated again although they received no event.
+    await engine.setInspector(true);
+    expect(engine.status().orders.running).toBe(1);
+    await engine.setInspector(false);
+    await until(() => engine.status().orders.running === 0, 'B passivated again', 10_000);
+
     // B was never touched: still live, actor not running, and it still cancels.
     expect((await engine.order(b.clientOrderId)).state).toBe('ACCEPTED');
     await engine.cancel(b.clientOrderId);
     await until(() => engine.status().orders.live === 0, 'B closed', 10_000);
   });
 });
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
