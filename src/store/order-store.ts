@@ -94,6 +94,9 @@ export class OrderStore {
   private nextSeq: number;
   /** Writes of archive / linkVenueOrder / putSignal (transaction callbacks, see {@link write}) not yet settled. */
   private readonly checkedWrites = new Set<Promise<unknown>>();
+  /** `commitTransitions` calls waiting for {@link checkedWrites}, and the chain they wait on, in call order. */
+  private waitingCalls = 0;
+  private waitQueue: Promise<void> = Promise.resolve();
   /** Signals of transitions issued and not yet committed (the check of a later signal sees them). */
   private readonly pendingSignals = new Map<string, SignalRecord>();
   /** Venue links of transitions issued and not yet committed, both ways (key of the second: {@link venueKey}). */
@@ -204,7 +207,18 @@ export class OrderStore {
     if (transitions.length === 0) return [];
     // archive / linkVenueOrder / putSignal run as transaction callbacks, which lmdb-js runs after the plain
     // writes queued in their turn: transitions wait for them, to be checked against them and to land after them.
-    while (this.checkedWrites.size > 0) await Promise.allSettled([...this.checkedWrites]);
+    if (this.checkedWrites.size > 0 || this.waitingCalls > 0) {
+      // Calls that wait resume in the order they were made (one promise chain).
+      this.waitingCalls++;
+      const turn = (this.waitQueue = this.waitQueue.then(async () => {
+        while (this.checkedWrites.size > 0) await Promise.allSettled([...this.checkedWrites]);
+      }));
+      try {
+        await turn;
+      } finally {
+        this.waitingCalls--;
+      }
+    }
     const batch = this.prepare(transitions);
     if (batch.writes === 0) return batch.outcomes;
     try {
@@ -258,7 +272,7 @@ export class OrderStore {
 
   /** True when {@link commitTransitionsNow} may be called: no write of the API's checked methods is under way. */
   canCommitNow(): boolean {
-    return this.checkedWrites.size === 0;
+    return this.checkedWrites.size === 0 && this.waitingCalls === 0;
   }
 
   /**

@@ -122,16 +122,34 @@ describe('sequence numbers', () => {
   it('refuses a venue id linked by a transition issued earlier in the same turn and not yet committed', async () => {
     let s = await openStore();
     const ref = { symbol: 'BTCUSDT', orderId: '42' };
-    const first = s.commitTransition(transition('p', 1, { venueOrder: ref }));
-    const second = s.commitTransition(transition('q', 1, { venueOrder: ref }));
-    const again = s.commitTransition(transition('p', 2, { venueOrder: ref })); // the same link again: fine
-    await expect(first).resolves.toBe(1);
-    await expect(second).rejects.toBeInstanceOf(IdConflictError);
-    await expect(again).resolves.toBe(2);
+    const [first, second, again] = await Promise.allSettled([
+      s.commitTransition(transition('p', 1, { venueOrder: ref })),
+      s.commitTransition(transition('q', 1, { venueOrder: ref })),
+      s.commitTransition(transition('p', 2, { venueOrder: ref })), // the same link again: fine
+    ]);
+    expect(first).toEqual({ status: 'fulfilled', value: 1 });
+    expect(second.status === 'rejected' && second.reason instanceof IdConflictError).toBe(true);
+    expect(again).toEqual({ status: 'fulfilled', value: 2 });
     s = await reopen();
     expect(s.clientIdFor(ref)).toBe('p');
     expect(s.getActor('q')).toBeUndefined();
     expect(s.journalFor('q')).toEqual([]);
+  });
+
+  it('checks transitions issued while an API write is under way against it, and writes them after it, in call order', async () => {
+    let s = await openStore();
+    const [put, a, b, c] = await Promise.allSettled([
+      s.putSignal({ signalId: 'sig-api', result: 'first' }),
+      s.commitTransition(transition('a', 1, { signal: { id: 'sig-api', result: 'second' } })),
+      s.commitTransition(transition('b', 1)),
+      s.commitTransition(transition('c', 1)),
+    ]);
+    expect(put.status === 'fulfilled' && put.value.created).toBe(true);
+    expect(a.status === 'rejected' && a.reason instanceof DuplicateSignalError).toBe(true);
+    expect([b, c]).toEqual([{ status: 'fulfilled', value: 1 }, { status: 'fulfilled', value: 2 }]);
+    s = await reopen();
+    expect(s.getSignal('sig-api')?.result).toBe('first');
+    expect(s.getActor('a')).toBeUndefined();
   });
 
   it('numbers and applies writes in issue order across checked and plain transitions of one turn', async () => {
