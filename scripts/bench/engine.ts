@@ -12,14 +12,20 @@
  * 3. rehydration of 100,000 persisted live orders in a fresh process (target ≤ 1.5 s);
  * 4. RSS with 10,000 live orders in a fresh process run as `npm start` runs the daemon: the
  *    composition of `./engine-rss.ts`, bundled as `prestart` bundles the daemon, plain node with
- *    the start script's node flags (target ≤ 150 MB); the same under tsx beside it.
+ *    the start script's node flags and environment (target ≤ 150 MB, judged once the orders rest
+ *    and their actors are passivated; the figure with every actor running is printed beside it);
+ *    the same under tsx beside it.
+ *
+ * Parts 1–3 run in this process, under the start script's node flags and environment (the script
+ * runs itself again with them unless BENCH_AS_DAEMON=1 says it already does).
  *
  * Options: `--only latency|updates|ws|rehydrate|rss` (one part, e.g. under `node --cpu-prof`),
  * `--n <latency samples per side>` (default 1200), `--keep` (keep the temp folders),
  * `--no-user-stream` (diagnostic for part 1: the engine without its user-data stream),
  * `--profile-updates <file.cpuprofile>` (a CPU profile of part 2a's push phase only; with the environment
  * variable BENCH_ALLOC_PROFILE=1, a sampling allocation profile of it instead, collected objects included),
- * `--no-tsx-rss` (part 4 without its comparison run under tsx).
+ * `--no-tsx-rss` (part 4 without its comparison run under tsx); environment BENCH_THREADS=1 prints each
+ * thread's CPU time during part 2a's push (main, V8's GC helpers, lmdb's writer in libuv's pool).
  *
  * Run `node --cpu-prof --import tsx scripts/bench/engine.ts --only <part>` to profile one part.
  *
