@@ -97,6 +97,8 @@ export class OrderStore {
   /** `commitTransitions` calls waiting for {@link checkedWrites}, and the chain they wait on, in call order. */
   private waitingCalls = 0;
   private waitQueue: Promise<void> = Promise.resolve();
+  /** `commitTransitions` batches queued to lmdb's writer and not yet settled. */
+  private pendingBatches = 0;
   /** Signals of transitions issued and not yet committed (the check of a later signal sees them). */
   private readonly pendingSignals = new Map<string, SignalRecord>();
   /** Venue links of transitions issued and not yet committed, both ways (key of the second: {@link venueKey}). */
@@ -221,6 +223,7 @@ export class OrderStore {
     }
     const batch = this.prepare(transitions);
     if (batch.writes === 0) return batch.outcomes;
+    this.pendingBatches++;
     try {
       this.queueWrites(batch);
       // Every write queued above is unconditional: they share this one promise of the turn's transaction.
@@ -231,6 +234,7 @@ export class OrderStore {
       this.forgetUnsavedStructures(); // the whole LMDB transaction may have failed to commit
       throw error;
     } finally {
+      this.pendingBatches--;
       batch.release();
     }
   }
@@ -238,20 +242,18 @@ export class OrderStore {
   /**
    * {@link commitTransitions} committed synchronously, in this thread, before it returns:
    * durability `'commit'` (the data survives a crash of this process once this returns; it is
-   * flushed to disk asynchronously, so a power loss may lose it). For latency-sensitive batches
-   * when no asynchronous write is pending (an LMDB write transaction is exclusive: with one
-   * pending, this would wait for it and overtake nothing, but block the thread meanwhile); see
-   * {@link canCommitNow}.
+   * flushed to disk asynchronously, so a power loss may lose it). For latency-sensitive batches,
+   * only when no other write of this store is under way ({@link canCommitNow}).
    *
    * @returns one outcome per input.
-   * @throws StoreInputError (nothing written) when any input is invalid; the LMDB error (nothing
-   *   written: the transaction is aborted) when a write fails.
+   * @throws StoreInputError (nothing written) when any input is invalid; Error (nothing written) when
+   *   another write is under way; the LMDB error (nothing written: the transaction is aborted) when a write fails.
    */
   commitTransitionsNow(inputs: readonly TransitionInput[]): BatchOutcome[] {
     this.assertOpen();
     const transitions = inputs.map((input, index) => parseTransition(input, index));
     if (transitions.length === 0) return [];
-    if (!this.canCommitNow()) throw new Error('order store: a checked write is under way; use commitTransitions');
+    if (!this.canCommitNow()) throw new Error('order store: a write is under way; commitTransitionsNow would overtake it (see canCommitNow)');
     const first = this.nextSeq;
     const batch = this.prepare(transitions);
     if (batch.writes === 0) return batch.outcomes;
@@ -270,9 +272,13 @@ export class OrderStore {
     }
   }
 
-  /** True when {@link commitTransitionsNow} may be called: no write of the API's checked methods is under way. */
+  /**
+   * True when {@link commitTransitionsNow} may be called: no write of this store is under way. (A synchronous
+   * transaction can commit before asynchronous writes already queued to lmdb's writer thread, which would
+   * write their older snapshots and sequence counter over its newer ones.)
+   */
   canCommitNow(): boolean {
-    return this.checkedWrites.size === 0 && this.waitingCalls === 0;
+    return this.checkedWrites.size === 0 && this.waitingCalls === 0 && this.pendingBatches === 0;
   }
 
   /**

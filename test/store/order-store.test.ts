@@ -152,6 +152,19 @@ describe('sequence numbers', () => {
     expect(s.getActor('a')).toBeUndefined();
   });
 
+  it('refuses a synchronous commit while an asynchronous one is under way (it would overtake it)', async () => {
+    let s = await openStore();
+    const pending = s.commitTransitions([transition('x', 1)]);
+    expect(s.canCommitNow()).toBe(false);
+    expect(() => s.commitTransitionsNow([transition('x', 2)])).toThrow(/under way/);
+    await pending;
+    expect(s.canCommitNow()).toBe(true);
+    expect(s.commitTransitionsNow([transition('x', 2)])).toEqual([{ status: 'committed', seq: 2 }]);
+    s = await reopen();
+    expect(s.getActor('x')).toMatchObject({ seq: 2, snapshot: orderSnapshot('x', 2) });
+    expect(problems).toEqual([]);
+  });
+
   it('numbers and applies writes in issue order across checked and plain transitions of one turn', async () => {
     let s = await openStore();
     // One turn: a checked write (venue link) of an order, then plain writes of the same order, then a checked one again.
