@@ -671,7 +671,8 @@ export class Engine implements EngineApi {
 
   /** Reconciles every live order (`atStartup`: also submits still waiting for their answer). Returns how many were looked at. */
   private async reconcileAll(atStartup: boolean): Promise<number> {
-    const ids = this.committed.ids();
+    const all = this.committed.ids();
+    const ids = await this.changedAtVenue(all);
     const concurrency = this.opts.reconcileConcurrency ?? 8;
     let next = 0;
     let done = 0;
@@ -684,7 +685,47 @@ export class Engine implements EngineApi {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
-    return done;
+    return all.length - ids.length + done;
+  }
+
+  /**
+   * Of `ids`, those that need a look-up of their own. An order resting at the venue (ACCEPTED or
+   * PARTIAL) whose entry in the venue's open orders of its instrument tells nothing new (same
+   * status and venue order id, no more executed than its fills count) needs none: one request per
+   * instrument (Binance `GET /api/v3/openOrders`) answers for all of them, instead of two per order
+   * (the order, then its trades). Any other order, one missing from the list (it closed or was
+   * cancelled meanwhile), one the list says more about, or every order of an instrument whose list
+   * could not be fetched, is looked up by itself.
+   */
+  private async changedAtVenue(ids: readonly string[]): Promise<string[]> {
+    const lookUp: string[] = [];
+    const groups = new Map<string, { venue: VenuePort; symbol: string; ids: string[] }>();
+    for (const cid of ids) {
+      const snap = this.actors.get(cid)?.getSnapshot() ?? this.committed.get(cid);
+      const venue = snap ? this.venueOf(snap.context) : undefined;
+      if (!snap || !venue?.openOrders || (snap.value !== 'ACCEPTED' && snap.value !== 'PARTIAL')) {
+        lookUp.push(cid);
+        continue;
+      }
+      const key = `${venue.id}\u0000${snap.context.intent.symbol}`;
+      const group = groups.get(key);
+      if (group) group.ids.push(cid);
+      else groups.set(key, { venue, symbol: snap.context.intent.symbol, ids: [cid] });
+    }
+    for (const { venue, symbol, ids: resting } of groups.values()) {
+      const outcome = resting.length > 1 && venue.openOrders ? await venue.openOrders(symbol) : undefined;
+      if (outcome?.kind !== 'ok') {
+        lookUp.push(...resting);
+        continue;
+      }
+      const open = new Map(outcome.orders.map((u) => [u.clientOrderId, u]));
+      const at = this.now();
+      for (const cid of resting) {
+        const update = open.get(cid);
+        if (update === undefined || !this.knows(cid, { type: 'VENUE_UPDATE', at, update })) lookUp.push(cid);
+      }
+    }
+    return lookUp;
   }
 
   /**

@@ -18,6 +18,10 @@ export type CancelOutcome =
   | { readonly kind: 'rejected'; readonly reason: 'unknown_order' | 'other'; readonly venueCode?: number; readonly message: string }
   | { readonly kind: 'unknown'; readonly message: string };
 
+export type OpenOrdersOutcome =
+  | { readonly kind: 'ok'; readonly orders: ReadonlyArray<VenueOrderUpdate> }
+  | { readonly kind: 'unknown'; readonly message: string };
+
 export type LookupOutcome =
   | { readonly kind: 'found'; readonly update: VenueOrderUpdate; readonly fills: ReadonlyArray<Fill> }
   | { readonly kind: 'not_found' }
@@ -49,6 +53,12 @@ export interface VenuePort {
   cancel(clientOrderId: string, symbol: string): Promise<CancelOutcome>;
   /** The venue's view of one order by client order id, with all its fills. */
   lookup(clientOrderId: string, symbol: string): Promise<LookupOutcome>;
+  /**
+   * The account's open orders on one instrument (ccxt symbol), each as the venue's view of it
+   * (status, cumulative executed quantity; no fills), in one request. Optional: without it, or
+   * when it answers `unknown`, the engine looks each order up by itself.
+   */
+  openOrders?(symbol: string): Promise<OpenOrdersOutcome>;
   readonly orderUpdates$: Observable<VenueOrderUpdate>;
   readonly fills$: Observable<Fill>;
   readonly connectivity$: Observable<StreamState>;

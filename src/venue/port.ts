@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { map } from 'rxjs';
-import type { CancelOutcome, InstrumentLimits, LookupOutcome, SubmitOutcome, VenuePort } from '../engine/venue-port.ts';
+import type { CancelOutcome, InstrumentLimits, LookupOutcome, OpenOrdersOutcome, SubmitOutcome, VenuePort } from '../engine/venue-port.ts';
 import type { OrderIntent } from '../domain/order.ts';
 import { type VenueAccountConfigInput, createExchange } from './exchange.ts';
 import { VenueRest } from './rest.ts';
@@ -92,6 +92,11 @@ export async function createVenuePort(cfg: VenueAccountConfigInput, logger: Logg
       const fills = await rest.fetchOrderFills(symbol, r.value.venueOrderId, clientOrderId);
       if (fills.kind !== 'ok') return { kind: 'unknown', message: fills.message };
       return { kind: 'found', update: r.value, fills: fills.value };
+    },
+    async openOrders(symbol): Promise<OpenOrdersOutcome> {
+      const r = await rest.fetchOpenOrders(symbol);
+      if (r.kind === 'ok') return { kind: 'ok', orders: r.value.map((o) => o.update) };
+      return { kind: 'unknown', message: r.message };
     },
     orderUpdates$: streams.orderUpdates$,
     fills$: streams.fills$,
