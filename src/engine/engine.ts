@@ -136,7 +136,10 @@ export class Engine implements EngineApi {
     this.lastSeq = opts.store.lastSeq();
     this.committed = new LiveOrders((cid) => {
       const record = opts.store.getActor(cid);
-      return record?.live === true && record.version === ORDER_MACHINE_VERSION ? (record.snapshot as CommittedOrder) : undefined;
+      if (record?.live === true && record.version === ORDER_MACHINE_VERSION) return record.snapshot as CommittedOrder;
+      // Only a record that became unreadable (reported by the store) or was changed by another writer gets here.
+      opts.logger.error({ clientOrderId: cid, found: record === undefined ? 'none' : { live: record.live, version: record.version } }, 'live order has no readable live record in the store: no longer tracked');
+      return undefined;
     });
     this.commits = new CommitBatcher(opts.store);
     this.scheduler = new DeadlineScheduler((cid, d) => this.onDeadline(cid, d), this.now);
