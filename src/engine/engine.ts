@@ -723,6 +723,7 @@ export class Engine implements EngineApi {
       }
       const open = new Map(outcome.orders.map((u) => [u.clientOrderId, u]));
       const at = this.now();
+      // Checked against the order's state now (the request took a while: its stream may have moved it on).
       for (const cid of resting) {
         const update = open.get(cid);
         if (update === undefined || !this.knows(cid, { type: 'VENUE_UPDATE', at, update })) lookUp.push(cid);

@@ -89,7 +89,7 @@ export class OrderStore {
    * The next journal sequence number to hand out. This process is the store's only writer (one
    * daemon per data directory), so numbers are allocated here rather than read inside each
    * transaction; `meta.nextSeq` is written in the same transaction as the entries that use them.
-   * A refused or aborted write leaves a gap in the sequence, never a reuse.
+   * A refused item takes no number; a batch that fails to commit leaves a gap, never a reuse.
    */
   private nextSeq: number;
   /** Writes of archive / linkVenueOrder / putSignal (transaction callbacks, see {@link write}) not yet settled. */
