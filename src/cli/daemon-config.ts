@@ -56,7 +56,7 @@ export const daemonConfigSchema = z.object({
   cancelTimeoutMs: z.number().int().positive().default(15_000),
   /** Every this many ms each live order is looked up at the venue, to catch what a stream never delivered; 0 = off. */
   reconcileIntervalMs: z.number().int().min(0).default(60_000),
-  /** An order actor idle this many ms is passivated (only its committed snapshot stays in memory; restored on its next event); 0 = never. */
+  /** An order actor idle this many ms is passivated (only its state name stays in memory; its actor is restored from the store on its next event); 0 = never. */
   passivateAfterMs: z.number().int().min(0).default(10_000),
   /** Binance recvWindow sent with every signed request, ms; a lost submit can reach the venue only this long after it was signed. */
   recvWindowMs: z.number().int().min(1000).max(60_000).default(10_000),

@@ -78,9 +78,9 @@ export interface EngineOptions {
   readonly reconcileIntervalMs?: number;
   /**
    * Passivation: an order actor that has received no event for this many ms is stopped and
-   * only its committed snapshot is kept (about half the memory of a live actor); its next event
-   * (a venue update, a deadline, a cancel) restores it from that snapshot first, as after a
-   * restart. Never while the inspector is on. Default 10 s; 0 keeps every actor running.
+   * only its state name is kept in memory (its snapshot stays in the store, see `LiveOrders`);
+   * its next event (a venue update, a deadline, a cancel) restores it from that snapshot first,
+   * as after a restart. Never while the inspector is on. Default 10 s; 0 keeps every actor running.
    */
   readonly passivateAfterMs?: number;
   readonly inspector?: Inspector;
@@ -607,10 +607,7 @@ export class Engine implements EngineApi {
   private knows(clientOrderId: string, event: OrderEvent): boolean {
     // The running actor's state, which may be ahead of the committed one by transitions being committed.
     const snap = this.actors.get(clientOrderId)?.getSnapshot() ?? this.committed.get(clientOrderId);
-    if (!snap) return false;
-    if (event.type === 'VENUE_UPDATE') return repeatsVenueView(snap.context, event.update);
-    if (event.type === 'FILL') return snap.context.fills.tradeIds.includes(event.fill.tradeId);
-    return false;
+    return snap !== undefined && holds(snap.context, event);
   }
 
   private onDeadline(clientOrderId: string, deadline: OrderDeadline): void {
@@ -661,10 +658,7 @@ export class Engine implements EngineApi {
     if (record && !record.live) {
       // The venue's own report of what closed the order often arrives after its REST answer did: nothing new then.
       const ctx = orderContextOf(record.version, (record.snapshot as { context?: unknown }).context);
-      const known =
-        ctx !== undefined &&
-        ((event.type === 'VENUE_UPDATE' && repeatsVenueView(ctx, event.update)) || (event.type === 'FILL' && ctx.fills.tradeIds.includes(event.fill.tradeId)));
-      if (known) this.opts.logger.debug({ clientOrderId, event: event.type }, 'venue message for an archived order repeats what it holds');
+      if (ctx !== undefined && holds(ctx, event)) this.opts.logger.debug({ clientOrderId, event: event.type }, 'venue message for an archived order repeats what it holds');
       else this.opts.logger.warn({ clientOrderId, event: event.type }, 'venue message for an archived order: recorded as an anomaly, not applied');
     }
     // Otherwise: an order this engine did not place (a manual order on the same account): not ours to track.
@@ -801,8 +795,8 @@ export class Engine implements EngineApi {
 
   /**
    * Stops every actor idle for `idleMs` or more whose state is all committed (nothing of it
-   * waits for LMDB or an effect); its committed snapshot stays, and `actorFor` restores it on
-   * the order's next event. Nothing happens while the inspector is on (it shows every live actor).
+   * waits for LMDB or an effect); its committed snapshot is dropped from memory (it is in the
+   * store), and `actorFor` restores the actor from it on the order's next event. Nothing happens while the inspector is on (it shows every live actor).
    */
   private passivateIdle(idleMs: number): void {
     if (this.state !== 'running' || this.opts.inspector?.status().enabled) return;
@@ -865,6 +859,13 @@ export class Engine implements EngineApi {
       createdAt: i.receivedAt,
     };
   }
+}
+
+/** True when the order already holds what a venue event says: a repeated update (see {@link repeatsVenueView}), a fill applied before. */
+function holds(ctx: OrderContext, event: OrderEvent): boolean {
+  if (event.type === 'VENUE_UPDATE') return repeatsVenueView(ctx, event.update);
+  if (event.type === 'FILL') return ctx.fills.tradeIds.includes(event.fill.tradeId);
+  return false;
 }
 
 /**

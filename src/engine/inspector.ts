@@ -8,7 +8,7 @@
  *
  * The library's server takes no host option and would listen on every
  * interface; this module binds it to loopback (see `listenOnLoopback`). The
- * engine's order actors share one actor system (children of one engine actor),
+ * engine's order actors share one actor system (children of the registry actor),
  * so attaching subscribes that system once and announces each live actor;
  * detaching unsubscribes it. Inspection costs about
  * 5× an event's normal cost (../shared/docs/xstate-lmdb-notes.md), so it is off
