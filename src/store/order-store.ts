@@ -22,7 +22,7 @@
  * crash or power loss). Reads are synchronous and see committed data only.
  */
 import { mkdir } from 'node:fs/promises';
-import { TransactionFlags, asBinary, open as openLmdb, type RootDatabase } from 'lmdb';
+import { type Database, type Key, TransactionFlags, asBinary, open as openLmdb, type RootDatabase } from 'lmdb';
 import {
   DuplicateSignalError,
   IdConflictError,
@@ -225,7 +225,7 @@ export class OrderStore {
     if (batch.writes === 0) return batch.outcomes;
     this.pendingBatches++;
     try {
-      this.queueWrites(batch);
+      this.writeBatch(batch, false);
       // Every write queued above is unconditional: they share this one promise of the turn's transaction.
       await this.dbs.meta.put(META_NEXT_SEQ, batch.nextSeq);
       if ((options.durability ?? this.settings.durability) === 'flush') await this.root.flushed;
@@ -259,7 +259,7 @@ export class OrderStore {
     if (batch.writes === 0) return batch.outcomes;
     try {
       this.root.transactionSync(() => {
-        this.writeNow(batch);
+        this.writeBatch(batch, true);
         this.dbs.meta.putSync(META_NEXT_SEQ, batch.nextSeq);
       }, ABORTABLE_COMMIT_NO_SYNC_FLUSH);
       return batch.outcomes;
@@ -356,47 +356,31 @@ export class OrderStore {
     }
   }
 
-  /** Queues a prepared batch as lmdb-js asynchronous writes (this turn's transaction). */
-  private queueWrites(b: PreparedBatch): void {
+  /**
+   * Writes a prepared batch: as lmdb-js asynchronous writes joining this turn's transaction
+   * (`sync: false`), or inside the current synchronous write transaction (`sync: true`).
+   */
+  private writeBatch(b: PreparedBatch, sync: boolean): void {
+    const put = <K extends Key>(db: Database<unknown, K>, key: K, value: unknown): void => {
+      if (sync) db.putSync(key, value);
+      else void db.put(key, value);
+    };
+    const remove = <K extends Key>(db: Database<unknown, K>, key: K): void => {
+      if (sync) db.removeSync(key);
+      else void db.remove(key);
+    };
     for (const j of b.journal) {
-      void this.dbs.journal.put(j.seq, asBinary(j.value));
-      void this.dbs.journalByOrder.put([j.cid, j.seq], null);
+      put(this.dbs.journal, j.seq, asBinary(j.value));
+      put(this.dbs.journalByOrder, [j.cid, j.seq], null);
     }
     for (const r of b.records) {
-      if (r.live) {
-        void this.dbs.live.put(r.cid, asBinary(r.value));
-        void this.dbs.archive.remove(r.cid);
-      } else {
-        void this.dbs.archive.put(r.cid, asBinary(r.value));
-        void this.dbs.live.remove(r.cid);
-      }
+      put(r.live ? this.dbs.live : this.dbs.archive, r.cid, asBinary(r.value));
+      remove(r.live ? this.dbs.archive : this.dbs.live, r.cid);
     }
-    for (const sig of b.signals) void this.dbs.signals.put(sig.id, asBinary(sig.value));
+    for (const sig of b.signals) put(this.dbs.signals, sig.id, asBinary(sig.value));
     for (const l of b.links) {
-      void this.dbs.venueByClient.put(l.cid, asBinary(l.byClient));
-      void this.dbs.clientByVenue.put([l.ref.symbol, l.ref.orderId], asBinary(l.byVenue));
-    }
-  }
-
-  /** Writes a prepared batch inside the current (synchronous) write transaction. */
-  private writeNow(b: PreparedBatch): void {
-    for (const j of b.journal) {
-      this.dbs.journal.putSync(j.seq, asBinary(j.value));
-      this.dbs.journalByOrder.putSync([j.cid, j.seq], null);
-    }
-    for (const r of b.records) {
-      if (r.live) {
-        this.dbs.live.putSync(r.cid, asBinary(r.value));
-        this.dbs.archive.removeSync(r.cid);
-      } else {
-        this.dbs.archive.putSync(r.cid, asBinary(r.value));
-        this.dbs.live.removeSync(r.cid);
-      }
-    }
-    for (const sig of b.signals) this.dbs.signals.putSync(sig.id, asBinary(sig.value));
-    for (const l of b.links) {
-      this.dbs.venueByClient.putSync(l.cid, asBinary(l.byClient));
-      this.dbs.clientByVenue.putSync([l.ref.symbol, l.ref.orderId], asBinary(l.byVenue));
+      put(this.dbs.venueByClient, l.cid, asBinary(l.byClient));
+      put(this.dbs.clientByVenue, [l.ref.symbol, l.ref.orderId], asBinary(l.byVenue));
     }
   }
 
