@@ -433,10 +433,7 @@ async function harnessUpdates(root: string, orders: number, fillsPerOrder: numbe
   const perThread = (): Map<string, number> => {
     const m = new Map<string, number>();
     if (!process.env.BENCH_THREADS) return m;
-    for (const tid of readdirSync('/proc/self/task')) {
-      const f = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      m.set(tid, (Number(f[11]) + Number(f[12])) * 10);
-    }
+    for (const tid of readdirSync('/proc/self/task')) m.set(tid, cpuMsOf(`/proc/self/task/${tid}/stat`));
     return m;
   };
   const th0 = perThread();
@@ -485,16 +482,17 @@ async function harnessUpdates(root: string, orders: number, fillsPerOrder: numbe
 
 /** CPU time (user + system) used so far by this process's main thread and by all its threads, ms (Linux /proc; NaN elsewhere). */
 function threadCpuMs(): { main: number; process: number } {
-  const ticks = (path: string): number => {
-    try {
-      const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return Number(fields[11]) + Number(fields[12]); // utime + stime, after the ')' of the command name
-    } catch {
-      return Number.NaN;
-    }
-  };
-  const tick = 10; // ms per clock tick (USER_HZ = 100 on Linux)
-  return { main: ticks(`/proc/self/task/${process.pid}/stat`) * tick, process: ticks('/proc/self/stat') * tick };
+  return { main: cpuMsOf(`/proc/self/task/${process.pid}/stat`), process: cpuMsOf('/proc/self/stat') };
+}
+
+/** utime + stime of a /proc `stat` file (a process or one thread), ms; NaN when unreadable. */
+function cpuMsOf(path: string): number {
+  try {
+    const fields = readFileSync(path, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) * 10; // fields after the ')' of the command name; USER_HZ = 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** A CPU profile of this thread from now until `stopTo(file)` (Chrome DevTools `.cpuprofile`). */
