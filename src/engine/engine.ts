@@ -32,7 +32,7 @@ import {
 import { registryMachine } from '../../machines/registry.machine.ts';
 import { clientOrderIdFor } from '../domain/client-order-id.ts';
 import { dec } from '../domain/decimal.ts';
-import { type Fill, OrderIntent, type VenueOrderUpdate } from '../domain/order.ts';
+import { type Fill, OrderIntent, type VenueOrderUpdate, isTerminalVenueStatus } from '../domain/order.ts';
 import type { SignalRequest } from '../domain/signal.ts';
 import type { OrderStore } from '../store/index.ts';
 import { DuplicateSignalError } from '../store/index.ts';
@@ -869,16 +869,21 @@ function holds(ctx: OrderContext, event: OrderEvent): boolean {
 }
 
 /**
- * True when a venue update tells the order nothing it does not know: the same status and venue
- * order id, and an executed quantity that neither the venue's last update nor the fills already
- * applied fall short of. (Binance reports each trade once as a trade and once in the order's
- * cumulative quantity: with fills routed first, the update that follows a fill repeats it.)
+ * True when a venue update tells the order nothing it does not know: the same venue order id, an
+ * executed quantity that neither the venue's last update nor the fills already applied fall short
+ * of, and the same status — or a non-final one after the venue already gave its final status.
+ * (Binance reports each trade once as a trade and once in the order's cumulative quantity: with
+ * fills routed first, the update that follows a fill repeats it.)
  */
 function repeatsVenueView(ctx: OrderContext, u: VenueOrderUpdate): boolean {
   const v = ctx.venue;
-  if (u.status !== v.status || u.venueOrderId !== v.orderId) return false;
+  if (u.venueOrderId !== v.orderId) return false;
   const executed = dec(u.filledQuantity);
-  return executed.lte(v.filledQuantity) || executed.lte(ctx.fills.filledQuantity);
+  const counted = executed.lte(v.filledQuantity) || executed.lte(ctx.fills.filledQuantity);
+  if (u.status === v.status) return counted;
+  // An older report arriving late (a market order's NEW after its REST answer closed it): the venue already
+  // gave the order its final status, and this report counts nothing more.
+  return v.final && !isTerminalVenueStatus(u.status) && counted;
 }
 
 
