@@ -18,12 +18,8 @@ export type CommitCallback = (err: unknown, seq?: number) => void;
 interface Pending {
   readonly input: TransitionInput;
   readonly durability: Durability;
-  readonly urgent: boolean;
   readonly done: CommitCallback;
 }
-
-/** Urgent runs up to this size are committed synchronously (latency); the rest asynchronously, beside this thread (throughput). */
-const SYNC_RUN_MAX = 8;
 
 export class CommitBatcher {
   private queue: Pending[] = [];
@@ -35,14 +31,10 @@ export class CommitBatcher {
 
   constructor(private readonly store: OrderStore) {}
 
-  /**
-   * Queues one transition; resolves with its sequence number once committed with `durability`.
-   * `urgent`: someone waits on this commit (a venue acknowledgement): a small run holding one is
-   * committed at once in this thread rather than through lmdb's writer thread.
-   */
-  commit(input: TransitionInput, durability: Durability, urgent = false): Promise<number> {
+  /** Queues one transition; resolves with its sequence number once committed with `durability`. */
+  commit(input: TransitionInput, durability: Durability): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      this.enqueue(input, durability, urgent, (err, seq) => (seq === undefined ? reject(err) : resolve(seq)));
+      this.enqueue(input, durability, (err, seq) => (seq === undefined ? reject(err) : resolve(seq)));
     });
   }
 
@@ -51,8 +43,8 @@ export class CommitBatcher {
    * no promise to allocate): `done(undefined, seq)` once committed, `done(err)` otherwise.
    * Callbacks are called in dispatch order.
    */
-  enqueue(input: TransitionInput, durability: Durability, urgent: boolean, done: CommitCallback): void {
-    this.queue.push({ input, durability, urgent, done });
+  enqueue(input: TransitionInput, durability: Durability, done: CommitCallback): void {
+    this.queue.push({ input, durability, done });
     this.scheduleFlush();
   }
 
@@ -95,19 +87,6 @@ export class CommitBatcher {
       while (end < items.length && items[end]?.durability === durability) end++;
       const run = items.slice(start, end);
       start = end;
-      if (durability === 'commit' && this.unsettled === 0 && run.length <= SYNC_RUN_MAX && run.some((p) => p.urgent) && this.store.canCommitNow()) {
-        // A small run with nothing queued ahead of it: commit in this thread now (no flush to wait for, no
-        // writer-thread round trip). Larger runs go to lmdb's writer thread, which works beside this one.
-        let outcomes: BatchOutcome[];
-        try {
-          outcomes = this.store.commitTransitionsNow(run.map((p) => p.input));
-        } catch (err) {
-          run.forEach((p) => p.done(err));
-          continue;
-        }
-        run.forEach((p, i) => settle(p, outcomes[i]));
-        continue;
-      }
       this.unsettled++;
       // lmdb-js commits asynchronous transactions in the order they are queued; a run that needs no flush
       // may commit before an earlier one is flushed, so its callers are answered only after that earlier run's.

@@ -463,8 +463,6 @@ export class Engine implements EngineApi {
         ...(signal && { signal }),
       },
       writeAhead ? 'flush' : 'commit',
-      // The venue's answer to a submit or a cancel: a client waits for this one.
-      before.value === 'SUBMITTED' || before.value === 'UNKNOWN' || before.value === 'PENDING_CANCEL',
       (err, seq) => {
         if (seq === undefined) {
           if (!(err instanceof DuplicateSignalError)) this.fail(err, clientOrderId);

@@ -22,7 +22,7 @@
  * crash or power loss). Reads are synchronous and see committed data only.
  */
 import { mkdir } from 'node:fs/promises';
-import { type Database, type Key, TransactionFlags, asBinary, open as openLmdb, type RootDatabase } from 'lmdb';
+import { type Database, type Key, asBinary, open as openLmdb, type RootDatabase } from 'lmdb';
 import {
   DuplicateSignalError,
   IdConflictError,
@@ -51,6 +51,13 @@ import type {
 interface Settings {
   readonly durability: Durability;
   readonly clock: () => EpochMs;
+}
+
+/** A batch of durability `'commit'` waiting for its transaction to become visible. */
+interface VisibilityWaiter {
+  /** Sequence number of the batch's last journal entry. */
+  readonly lastSeq: number;
+  readonly visible: () => void;
 }
 
 /** A batch of transitions checked, numbered and encoded, ready to be written. */
@@ -97,8 +104,9 @@ export class OrderStore {
   /** `commitTransitions` calls waiting for {@link checkedWrites}, and the chain they wait on, in call order. */
   private waitingCalls = 0;
   private waitQueue: Promise<void> = Promise.resolve();
-  /** `commitTransitions` batches queued to lmdb's writer and not yet settled. */
-  private pendingBatches = 0;
+  /** Batches of durability `'commit'` not yet seen committed, oldest first (see {@link visibleOrSettled}). */
+  private readonly visibilityWaiters: VisibilityWaiter[] = [];
+  private visibilityCheck: NodeJS.Immediate | undefined;
   /** Signals of transitions issued and not yet committed (the check of a later signal sees them). */
   private readonly pendingSignals = new Map<string, SignalRecord>();
   /** Venue links of transitions issued and not yet committed, both ways (key of the second: {@link venueKey}). */
@@ -118,8 +126,8 @@ export class OrderStore {
   /**
    * Opens (creating if needed) the store in directory `dir`.
    *
-   * LMDB options: `overlappingSync: true` (commit resolves writers, the fsync
-   * overlaps the next transaction; `flushed` tells when it is on disk),
+   * LMDB options: `overlappingSync: true` (a transaction is visible, and survives a crash of
+   * this process, before its fsync, which overlaps the next transaction; `flushed` tells when it is on disk),
    * `noSync`/`noMetaSync: false` (never trade durability for speed), event-turn
    * batching on (all writes issued in one event-loop turn share a transaction),
    * `sharedStructuresKey` on the record databases (smaller records, faster
@@ -223,62 +231,99 @@ export class OrderStore {
     }
     const batch = this.prepare(transitions);
     if (batch.writes === 0) return batch.outcomes;
-    this.pendingBatches++;
+    let written: Promise<boolean>;
     try {
-      this.writeBatch(batch, false);
+      this.writeBatch(batch);
       // Every write queued above is unconditional: they share this one promise of the turn's transaction.
-      await this.dbs.meta.put(META_NEXT_SEQ, batch.nextSeq);
-      if ((options.durability ?? this.settings.durability) === 'flush') await this.root.flushed;
-      return batch.outcomes;
-    } catch (error) {
-      this.forgetUnsavedStructures(); // the whole LMDB transaction may have failed to commit
-      throw error;
-    } finally {
-      this.pendingBatches--;
-      batch.release();
-    }
-  }
-
-  /**
-   * {@link commitTransitions} committed synchronously, in this thread, before it returns:
-   * durability `'commit'` (the data survives a crash of this process once this returns; it is
-   * flushed to disk asynchronously, so a power loss may lose it). For latency-sensitive batches,
-   * only when no other write of this store is under way ({@link canCommitNow}).
-   *
-   * @returns one outcome per input.
-   * @throws StoreInputError (nothing written) when any input is invalid; Error (nothing written) when
-   *   another write is under way; the LMDB error (nothing written: the transaction is aborted) when a write fails.
-   */
-  commitTransitionsNow(inputs: readonly TransitionInput[]): BatchOutcome[] {
-    this.assertOpen();
-    const transitions = inputs.map((input, index) => parseTransition(input, index));
-    if (transitions.length === 0) return [];
-    if (!this.canCommitNow()) throw new Error('order store: a write is under way; commitTransitionsNow would overtake it (see canCommitNow)');
-    const first = this.nextSeq;
-    const batch = this.prepare(transitions);
-    if (batch.writes === 0) return batch.outcomes;
-    try {
-      this.root.transactionSync(() => {
-        this.writeBatch(batch, true);
-        this.dbs.meta.putSync(META_NEXT_SEQ, batch.nextSeq);
-      }, ABORTABLE_COMMIT_NO_SYNC_FLUSH);
-      return batch.outcomes;
+      written = this.dbs.meta.put(META_NEXT_SEQ, batch.nextSeq);
     } catch (error) {
       this.forgetUnsavedStructures();
-      this.nextSeq = first; // nothing was written and nothing else reserved meanwhile (synchronous)
-      throw error;
-    } finally {
       batch.release();
+      throw error;
     }
+    const settled = written
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.forgetUnsavedStructures(); // the whole LMDB transaction may have failed to commit
+          throw error;
+        },
+      )
+      .finally(() => batch.release());
+    if ((options.durability ?? this.settings.durability) === 'flush') {
+      await settled;
+      await this.root.flushed;
+    } else {
+      await this.visibleOrSettled(batch.nextSeq - 1, settled);
+    }
+    return batch.outcomes;
   }
 
   /**
-   * True when {@link commitTransitionsNow} may be called: no write of this store is under way. (A synchronous
-   * transaction can commit before asynchronous writes already queued to lmdb's writer thread, which would
-   * write their older snapshots and sequence counter over its newer ones.)
+   * Resolves once journal entry `lastSeq` (the last of a batch) is readable, i.e. the batch's
+   * transaction has committed, or when `settled` resolves, whichever is first; rejects with
+   * `settled`'s error when that comes first.
+   *
+   * Why: with `overlappingSync`, lmdb's writer thread makes a transaction visible (data and meta
+   * page written to the file: it survives a crash of this process) and then fsyncs it before
+   * lmdb-js resolves its promise, so that promise means "flushed". Durability `'commit'` needs
+   * only the first. The batch is watched by reading it back once per event-loop turn (one read
+   * transaction renewal and one key look-up for all waiting batches) while any is waiting.
    */
-  canCommitNow(): boolean {
-    return this.checkedWrites.size === 0 && this.waitingCalls === 0 && this.pendingBatches === 0;
+  private visibleOrSettled(lastSeq: number, settled: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let open = true;
+      const waiter: VisibilityWaiter = {
+        lastSeq,
+        visible: () => {
+          if (!open) return;
+          open = false;
+          resolve();
+        },
+      };
+      settled.then(
+        () => {
+          this.dropWaiter(waiter);
+          waiter.visible();
+        },
+        (error: unknown) => {
+          this.dropWaiter(waiter);
+          if (open) {
+            open = false;
+            reject(error);
+            return;
+          }
+          // Seen committed, then the fsync that follows failed: committed, but not on disk.
+          process.emitWarning(`order store: a committed batch failed to flush: ${error instanceof Error ? error.message : String(error)}`, {
+            code: 'ORDER_STORE_FLUSH_FAILED',
+          });
+        },
+      );
+      this.visibilityWaiters.push(waiter);
+      this.scheduleVisibilityCheck();
+    });
+  }
+
+  private dropWaiter(waiter: VisibilityWaiter): void {
+    const i = this.visibilityWaiters.indexOf(waiter);
+    if (i >= 0) this.visibilityWaiters.splice(i, 1);
+  }
+
+  private scheduleVisibilityCheck(): void {
+    if (this.visibilityCheck !== undefined || this.visibilityWaiters.length === 0) return;
+    this.visibilityCheck = setImmediate(() => {
+      this.visibilityCheck = undefined;
+      if (this.closed || this.visibilityWaiters.length === 0) return;
+      this.root.resetReadTxn(); // read what is committed now
+      // Batches commit in the order they were queued: the oldest waiting is the first to become visible.
+      let w = this.visibilityWaiters[0];
+      while (w !== undefined && this.dbs.journal.doesExist(w.lastSeq)) {
+        this.visibilityWaiters.shift();
+        w.visible();
+        w = this.visibilityWaiters[0];
+      }
+      this.scheduleVisibilityCheck();
+    });
   }
 
   /**
@@ -356,19 +401,10 @@ export class OrderStore {
     }
   }
 
-  /**
-   * Writes a prepared batch: as lmdb-js asynchronous writes joining this turn's transaction
-   * (`sync: false`), or inside the current synchronous write transaction (`sync: true`).
-   */
-  private writeBatch(b: PreparedBatch, sync: boolean): void {
-    const put = <K extends Key>(db: Database<unknown, K>, key: K, value: unknown): void => {
-      if (sync) db.putSync(key, value);
-      else void db.put(key, value);
-    };
-    const remove = <K extends Key>(db: Database<unknown, K>, key: K): void => {
-      if (sync) db.removeSync(key);
-      else void db.remove(key);
-    };
+  /** Queues a prepared batch as lmdb-js asynchronous writes, joining this event turn's transaction. */
+  private writeBatch(b: PreparedBatch): void {
+    const put = <K extends Key>(db: Database<unknown, K>, key: K, value: unknown): void => void db.put(key, value);
+    const remove = <K extends Key>(db: Database<unknown, K>, key: K): void => void db.remove(key);
     for (const j of b.journal) {
       put(this.dbs.journal, j.seq, asBinary(j.value));
       put(this.dbs.journalByOrder, [j.cid, j.seq], null);
@@ -611,9 +647,6 @@ export class OrderStore {
     if (this.closed) throw new StoreClosedError();
   }
 }
-
-/** Committed before returning, flushed to disk later, aborted on an error. */
-const ABORTABLE_COMMIT_NO_SYNC_FLUSH = TransactionFlags.ABORTABLE | TransactionFlags.SYNCHRONOUS_COMMIT | TransactionFlags.NO_SYNC_FLUSH;
 
 /** Key of a venue order id in the pending-link map. */
 function venueKey(ref: VenueOrderRef): string {
