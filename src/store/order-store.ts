@@ -267,8 +267,9 @@ export class OrderStore {
    * Why: with `overlappingSync`, lmdb's writer thread makes a transaction visible (data and meta
    * page written to the file: it survives a crash of this process) and then fsyncs it before
    * lmdb-js resolves its promise, so that promise means "flushed". Durability `'commit'` needs
-   * only the first. The batch is watched by reading it back once per event-loop turn (one read
-   * transaction renewal and one key look-up for all waiting batches) while any is waiting.
+   * only the first. The batch is watched by reading it back once per event-loop turn while any is
+   * waiting (one read-transaction renewal per turn, and a key look-up per batch, oldest first, up to
+   * the first one not yet visible).
    */
   private visibleOrSettled(lastSeq: number, settled: Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
