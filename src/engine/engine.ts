@@ -693,12 +693,20 @@ export class Engine implements EngineApi {
    * could not be fetched, is looked up by itself.
    */
   private async changedAtVenue(ids: readonly string[]): Promise<string[]> {
+    if (![...this.venues.values()].some((v) => v.openOrders !== undefined)) return [...ids];
     const lookUp: string[] = [];
     const groups = new Map<string, { venue: VenuePort; symbol: string; ids: string[] }>();
     for (const cid of ids) {
-      const snap = this.actors.get(cid)?.getSnapshot() ?? this.committed.get(cid);
+      // The state name first: an order that is not resting needs its own look-up, and no store read here.
+      const running = this.actors.get(cid)?.getSnapshot();
+      const state = running?.value ?? this.committed.stateOf(cid);
+      if (state !== 'ACCEPTED' && state !== 'PARTIAL') {
+        lookUp.push(cid);
+        continue;
+      }
+      const snap = running ?? this.committed.get(cid);
       const venue = snap ? this.venueOf(snap.context) : undefined;
-      if (!snap || !venue?.openOrders || (snap.value !== 'ACCEPTED' && snap.value !== 'PARTIAL')) {
+      if (!snap || !venue?.openOrders) {
         lookUp.push(cid);
         continue;
       }

@@ -43,6 +43,11 @@ export class LiveOrders {
     return loaded;
   }
 
+  /** The committed state name of a live order (no store read), or undefined when it is not live. */
+  stateOf(clientOrderId: string): string | undefined {
+    return this.inMemory.get(clientOrderId)?.value ?? this.onDisk.get(clientOrderId);
+  }
+
   /** The committed state if it is held in memory (no store read). */
   peek(clientOrderId: string): CommittedOrder | undefined {
     return this.inMemory.get(clientOrderId);
