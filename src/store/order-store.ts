@@ -315,13 +315,19 @@ export class OrderStore {
     this.visibilityCheck = setImmediate(() => {
       this.visibilityCheck = undefined;
       if (this.closed || this.visibilityWaiters.length === 0) return;
-      this.root.resetReadTxn(); // read what is committed now
-      // Batches commit in the order they were queued: the oldest waiting is the first to become visible.
-      let w = this.visibilityWaiters[0];
-      while (w !== undefined && this.dbs.journal.doesExist(w.lastSeq)) {
-        this.visibilityWaiters.shift();
-        w.visible();
-        w = this.visibilityWaiters[0];
+      try {
+        this.root.resetReadTxn(); // read what is committed now
+        // Batches commit in the order they were queued: the oldest waiting is the first to become visible.
+        let w = this.visibilityWaiters[0];
+        while (w !== undefined && this.dbs.journal.doesExist(w.lastSeq)) {
+          this.visibilityWaiters.shift();
+          w.visible();
+          w = this.visibilityWaiters[0];
+        }
+      } catch {
+        // A read that fails here (e.g. the environment is closing) answers nobody: the waiting batches are
+        // answered when lmdb-js settles their writes.
+        return;
       }
       this.scheduleVisibilityCheck();
     });
