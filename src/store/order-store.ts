@@ -30,7 +30,7 @@ import {
   StoreInputError,
 } from './errors.ts';
 import { META_NEXT_SEQ, initMeta, openDbs, readNextSeq, structuredDbs, type Dbs } from './layout.ts';
-import { encodeValue, invalidateSharedStructures } from './lmdb-internals.ts';
+import { encodeValue, invalidateSharedStructures, onWriterProgress } from './lmdb-internals.ts';
 import { RecordReader, Reporter, defaultOnProblem } from './records.ts';
 import { describeIssues, idSchema, transitionInputSchema, venueOrderRefSchema } from './schemas.ts';
 import type {
@@ -106,7 +106,8 @@ export class OrderStore {
   private waitQueue: Promise<void> = Promise.resolve();
   /** Batches of durability `'commit'` not yet seen committed, oldest first (see {@link visibleOrSettled}). */
   private readonly visibilityWaiters: VisibilityWaiter[] = [];
-  private visibilityCheck: NodeJS.Immediate | undefined;
+  /** True when lmdb's writer thread wakes this one as each transaction becomes visible (see `onWriterProgress`). */
+  private readonly writerWakeups: boolean;
   /** Signals of transitions issued and not yet committed (the check of a later signal sees them). */
   private readonly pendingSignals = new Map<string, SignalRecord>();
   /** Venue links of transitions issued and not yet committed, both ways (key of the second: {@link venueKey}). */
@@ -121,6 +122,7 @@ export class OrderStore {
   ) {
     this.read = new RecordReader(dbs, reporter);
     this.nextSeq = readNextSeq(dbs.meta);
+    this.writerWakeups = onWriterProgress(root, () => this.checkVisibility());
   }
 
   /**
@@ -267,9 +269,10 @@ export class OrderStore {
    * Why: with `overlappingSync`, lmdb's writer thread makes a transaction visible (data and meta
    * page written to the file: it survives a crash of this process) and then fsyncs it before
    * lmdb-js resolves its promise, so that promise means "flushed". Durability `'commit'` needs
-   * only the first. The batch is watched by reading it back once per event-loop turn while any is
-   * waiting (one read-transaction renewal per turn, and a key look-up per batch, oldest first, up to
-   * the first one not yet visible).
+   * only the first. The batch is read back (one read-transaction renewal, and a key look-up per
+   * batch, oldest first, up to the first one not yet visible) each time lmdb's writer thread reports
+   * progress (`onWriterProgress`: it does as soon as a transaction is visible). Where that hook cannot
+   * be installed (another lmdb-js), `settled` answers, after the fsync.
    */
   private visibleOrSettled(lastSeq: number, settled: Promise<void>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -300,8 +303,8 @@ export class OrderStore {
           });
         },
       );
-      this.visibilityWaiters.push(waiter);
-      this.scheduleVisibilityCheck();
+      // Without the writer's wake-ups (see `onWriterProgress`) nobody reads it back: `settled` answers it, after the fsync.
+      if (this.writerWakeups) this.visibilityWaiters.push(waiter);
     });
   }
 
@@ -310,27 +313,22 @@ export class OrderStore {
     if (i >= 0) this.visibilityWaiters.splice(i, 1);
   }
 
-  private scheduleVisibilityCheck(): void {
-    if (this.visibilityCheck !== undefined || this.visibilityWaiters.length === 0) return;
-    this.visibilityCheck = setImmediate(() => {
-      this.visibilityCheck = undefined;
-      if (this.closed || this.visibilityWaiters.length === 0) return;
-      try {
-        this.root.resetReadTxn(); // read what is committed now
-        // Batches commit in the order they were queued: the oldest waiting is the first to become visible.
-        let w = this.visibilityWaiters[0];
-        while (w !== undefined && this.dbs.journal.doesExist(w.lastSeq)) {
-          this.visibilityWaiters.shift();
-          w.visible();
-          w = this.visibilityWaiters[0];
-        }
-      } catch {
-        // A read that fails here (e.g. the environment is closing) answers nobody: the waiting batches are
-        // answered when lmdb-js settles their writes.
-        return;
+  /** Answers the waiting batches that read back now (called on each progress report of lmdb's writer thread). */
+  private checkVisibility(): void {
+    if (this.closed || this.visibilityWaiters.length === 0) return;
+    try {
+      this.root.resetReadTxn(); // read what is committed now
+      // Batches commit in the order they were queued: the oldest waiting is the first to become visible.
+      let w = this.visibilityWaiters[0];
+      while (w !== undefined && this.dbs.journal.doesExist(w.lastSeq)) {
+        this.visibilityWaiters.shift();
+        w.visible();
+        w = this.visibilityWaiters[0];
       }
-      this.scheduleVisibilityCheck();
-    });
+    } catch {
+      // A read that fails here (e.g. the environment is closing) answers nobody: the waiting batches are
+      // answered when lmdb-js settles their writes.
+    }
   }
 
   /**
