@@ -102,6 +102,12 @@ export class Engine implements EngineApi {
   /** Every live order and its last committed state: what queries answer with (never a state not yet on disk). */
   private readonly committed: LiveOrders;
   private readonly pendingEffects = new Map<string, Effect[]>();
+  /**
+   * The validated intent each order was created from, keyed by its context's `intent` object (which
+   * no transition replaces): the submit sends it without parsing the context again. An order restored
+   * from the store is not in it; its intent is rebuilt and checked by `orderIntentOf`.
+   */
+  private readonly validatedIntents = new WeakMap<object, OrderIntent>();
   private readonly pendingSignals = new Map<string, Promise<SignalResult>>();
   private readonly events$ = new Subject<EngineEvent>();
   private readonly venues = new Map<string, VenuePort>();
@@ -345,7 +351,7 @@ export class Engine implements EngineApi {
       );
     }
     const intent = parsed.data;
-    if (this.committed.has(clientOrderId) || this.actors.has(clientOrderId) || this.opts.store.getActor(clientOrderId)) {
+    if (this.committed.has(clientOrderId) || this.actors.has(clientOrderId) || this.opts.store.hasActor(clientOrderId)) {
       // The order of this signal exists although its signal record does not (written by an older version, or a store repaired by hand): never place it twice.
       const existing = await this.order(clientOrderId);
       return { signalId, clientOrderId, state: existing.state, duplicate: true };
@@ -357,6 +363,7 @@ export class Engine implements EngineApi {
     });
     actor.start();
     this.register(clientOrderId, actor);
+    this.validatedIntents.set(actor.getSnapshot().context.intent, intent);
     const decision = checkIntent(intent, venue.limits(intent.symbol), this.opts.risk);
     const at = this.now();
     const first: OrderEvent = decision.approved ? { type: 'RISK_APPROVED', at } : { type: 'RISK_DENIED', at, reason: decision.reason };
@@ -547,7 +554,7 @@ export class Engine implements EngineApi {
   }
 
   private async submit(venue: VenuePort, ctx: OrderContext): Promise<void> {
-    const intent = orderIntentOf(ctx);
+    const intent = this.validatedIntents.get(ctx.intent) ?? orderIntentOf(ctx);
     const outcome = await venue.submit(intent);
     const at = this.now();
     const cid = intent.clientOrderId;

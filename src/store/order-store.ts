@@ -517,6 +517,13 @@ export class OrderStore {
     );
   }
 
+  /** True when the store holds a record of the order, live or archived, readable or not (no decoding). */
+  hasActor(clientOrderId: string): boolean {
+    this.assertOpen();
+    if (!idSchema.safeParse(clientOrderId).success) return false;
+    return this.dbs.live.doesExist(clientOrderId) || this.dbs.archive.doesExist(clientOrderId);
+  }
+
   /**
    * Every live actor, lazily, in client-order-id order, from one read snapshot
    * (keep the iteration short: an open iteration pins old pages). Records that

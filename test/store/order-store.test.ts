@@ -208,6 +208,7 @@ describe('archive', () => {
     expect(s.countLive()).toBe(1);
     expect(s.getActor('old')).toMatchObject({ live: false, seq: 3, updatedAt: now, snapshot: orderSnapshot('old', 2) });
     expect(s.journalFor('old').map((e) => e.seq)).toEqual([2, 3]);
+    expect([s.hasActor('old'), s.hasActor('keep'), s.hasActor('unknown')]).toEqual([true, true, false]);
   });
 
   it('moves an order that reaches a final state (live: false) straight to the archive', async () => {
@@ -390,6 +391,8 @@ describe('robustness', () => {
     problems.length = 0;
     expect(s.getActor('b')).toBeUndefined();
     expect(s.getActor('d')).toBeUndefined();
+    // Held, though unreadable: an order the engine must not place again.
+    expect([s.hasActor('b'), s.hasActor('d'), s.hasActor('a'), s.hasActor('zz')]).toEqual([true, true, true, false]);
     expect([...s.journalSince(0)].map((e) => e.seq)).toEqual([1, 3]);
     expect(s.journalFor('c')).toEqual([]);
     expect(problems.map((p) => [p.db, p.kind])).toEqual([
