@@ -452,7 +452,7 @@ export class Engine implements EngineApi {
     const live = !isFinal(after);
     const ctx = after.context;
     const venueOrderId = ctx.venue.orderId;
-    const linkVenue = venueOrderId !== null && before.context.venue.orderId === null;
+    const linkVenue = venueOrderId !== null && before.context.venue.orderId === null && this.venueIdFree(clientOrderId, ctx.intent.symbol, venueOrderId);
     const firstNew = before.context.transitions.length;
     const appliedFill = event.type === 'FILL' && ctx.fills.tradeIds.length > before.context.fills.tradeIds.length ? event.fill : undefined;
     // Write-ahead transitions (those that send something to the venue, and a signal's first one) wait for the
@@ -482,6 +482,19 @@ export class Engine implements EngineApi {
     );
     this.scheduler.set(clientOrderId, nextDeadline(after));
     return true;
+  }
+
+  /**
+   * False (logged as an error) when the venue order id is linked to another order already: a venue that
+   * reuses ids (a testnet reset, another account on the same data, a paper venue that started afresh). The
+   * transition is then committed without the link (the store would refuse it whole, leaving the actor ahead
+   * of its committed state), and the order is still found by its client order id.
+   */
+  private venueIdFree(clientOrderId: string, symbol: string, venueOrderId: string): boolean {
+    const holder = this.opts.store.clientIdFor({ symbol, orderId: venueOrderId });
+    if (holder === undefined || holder === clientOrderId) return true;
+    this.opts.logger.error({ clientOrderId, venueOrderId, symbol, linkedTo: holder }, 'venue order id already belongs to another order: not linked again');
+    return false;
   }
 
   /** Once a transition is committed: the committed view, events to subscribers, archiving, effects. */

@@ -79,6 +79,12 @@ export const simulatorConfigSchema = z.object({
     ]),
   /** Fee rates as fractions: Binance's standard tier, 0.1 % maker and taker. */
   fees: z.object({ maker: decimalString, taker: decimalString }).default({ maker: '0.001', taker: '0.001' }),
+  /**
+   * Id of the first order placed on each venue (spot, USD-M), then +1 per order. The venue keeps no
+   * state across runs: a paper venue restarted for the same engine data must start past the ids it gave
+   * before, or the engine would see one venue order id for two orders (the daemon passes one from the clock).
+   */
+  firstOrderId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 2).default(1),
   /** Server ping interval on websockets, ms (Binance: 20 s). */
   pingIntervalMs: z.number().int().positive().default(20_000),
   /** A websocket that has not answered a ping within this is closed, ms (Binance: 60 s). */

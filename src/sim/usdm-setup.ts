@@ -37,6 +37,7 @@ export function createUsdmVenue(config: SimulatorConfig, replay: Replay): UsdmVe
     replay,
     fees: config.usdm.fees,
     defaultLeverage: config.usdm.defaultLeverage,
+    firstOrderId: config.firstOrderId,
   });
 }
 

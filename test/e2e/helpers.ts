@@ -48,22 +48,30 @@ export interface DaemonProcess {
 export const TEST_DAEMON_CONFIG = { submitTimeoutMs: 2_000, cancelTimeoutMs: 3_000, recvWindowMs: 2_000, reconcileIntervalMs: 1_500, logLevel: 'info' };
 
 /**
- * Spawns the daemon on `dataDir` against the simulator and resolves once it logs
- * "engine daemon ready" (deadline 60 s).
+ * Spawns the daemon on `dataDir` against the simulator (`'embedded'`: its own, as `npm start` runs it)
+ * and resolves once it logs "engine daemon ready" (deadline 60 s).
  */
-export async function spawnDaemon(dataDir: string, sim: RunningSimulator, config: Record<string, unknown> = TEST_DAEMON_CONFIG): Promise<DaemonProcess> {
+export async function spawnDaemon(
+  dataDir: string,
+  sim: RunningSimulator | 'embedded',
+  config: Record<string, unknown> = TEST_DAEMON_CONFIG,
+): Promise<DaemonProcess> {
   const configPath = join(dataDir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config));
+  const { ENGINE_VENUE_HTTP: _h, ENGINE_VENUE_WS: _w, ENGINE_API_KEY: _k, ENGINE_API_SECRET: _s, ENGINE_VENUE_ID: _i, ...inherited } = process.env;
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/cli/daemon.ts', '--data-dir', dataDir, '--config', configPath], {
     cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      ENGINE_VENUE_HTTP: sim.description.http,
-      ENGINE_VENUE_WS: sim.description.ws,
-      ENGINE_API_KEY: sim.description.apiKey,
-      ENGINE_API_SECRET: sim.description.secret,
-      ENGINE_VENUE_ID: VENUE_ID,
-    },
+    env:
+      sim === 'embedded'
+        ? inherited
+        : {
+            ...inherited,
+            ENGINE_VENUE_HTTP: sim.description.http,
+            ENGINE_VENUE_WS: sim.description.ws,
+            ENGINE_API_KEY: sim.description.apiKey,
+            ENGINE_API_SECRET: sim.description.secret,
+            ENGINE_VENUE_ID: VENUE_ID,
+          },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

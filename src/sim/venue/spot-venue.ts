@@ -91,6 +91,11 @@ export interface SpotVenueOptions {
   readonly accounts: ReadonlyArray<AccountConfig>;
   readonly fees?: FeeRates;
   readonly replay: Replay;
+  /**
+   * The id of the first order placed (then +1 per order); default 1. A paper venue started again for
+   * the same engine data starts past the ids it gave before (the daemon passes one from the clock).
+   */
+  readonly firstOrderId?: number;
 }
 
 /** An order list (OCO) as the venue holds it. */
@@ -167,7 +172,7 @@ export class SpotVenue implements SpotVenueApi {
   private readonly listOf = new Map<number, SimOrderList>();
   private readonly books = new Map<string, SymbolBook>();
   private readonly bus = new UserEventBus();
-  private nextOrderId = 1;
+  private nextOrderId: number;
   private nextListId = 1;
   private readonly nextTradeId = new Map<string, number>();
   private readonly unsubscribe: () => void;
@@ -177,6 +182,7 @@ export class SpotVenue implements SpotVenueApi {
     this.replay = opts.replay;
     this.maker = dec((opts.fees ?? DEFAULT_SPOT_FEES).maker);
     this.taker = dec((opts.fees ?? DEFAULT_SPOT_FEES).taker);
+    this.nextOrderId = opts.firstOrderId ?? 1;
     for (const a of opts.accounts) this.addAccount(a);
     this.unsubscribe = this.replay.on((e) => {
       if (e.kind === 'trade' && e.market === 'spot') this.onTrade(e);

@@ -104,6 +104,11 @@ export interface UsdmVenueOptions {
   readonly replay: Replay;
   readonly fees?: FeeRates;
   readonly defaultLeverage?: number;
+  /**
+   * The id of the first order placed (then +1 per order); default 1. A paper venue started again for
+   * the same engine data starts past the ids it gave before (the daemon passes one from the clock).
+   */
+  readonly firstOrderId?: number;
 }
 
 /** Everything the futures venue holds, for test assertions; money as exact decimal strings. */
@@ -151,7 +156,7 @@ export class UsdmVenue implements UsdmVenueApi {
   /** Open (NEW) algo orders by symbol. */
   private readonly waiting = new Map<string, AlgoOrder[]>();
   private readonly nextTradeId = new Map<string, number>();
-  private nextOrderId = 1;
+  private nextOrderId: number;
   /** Algo ids start far from order ids: a client caching both by id (ccxt's order cache) never confuses them. */
   private nextAlgoId = 1_000_000_001;
   private readonly unsubscribe: () => void;
@@ -162,6 +167,7 @@ export class UsdmVenue implements UsdmVenueApi {
     const fees = opts.fees ?? DEFAULT_USDM_FEES;
     this.maker = dec(fees.maker);
     this.taker = dec(fees.taker);
+    this.nextOrderId = opts.firstOrderId ?? 1;
     this.accounts = new FutAccounts(opts.defaultLeverage ?? DEFAULT_LEVERAGE);
     this.risk = new AccountRiskBook(this.info, this.replay, this.accounts, this.taker);
     for (const a of opts.accounts) this.accounts.open(a, this.replay.now());

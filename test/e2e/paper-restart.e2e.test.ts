@@ -1,0 +1,56 @@
+/**
+ * Paper mode across restarts: the daemon as `npm start` runs it (its embedded simulator, which keeps
+ * nothing across runs), stopped and started again on the same data directory.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
+import { type DaemonProcess, TEST_DAEMON_CONFIG, client, order, spawnDaemon, tempDir, waitFor } from './helpers.ts';
+
+let dir: ReturnType<typeof tempDir> | undefined;
+let daemon: DaemonProcess | undefined;
+
+afterEach(async () => {
+  if (daemon && daemon.proc.exitCode === null) await daemon.kill9();
+  daemon = undefined;
+  dir?.remove();
+  dir = undefined;
+});
+
+/** Starts the daemon, places one market buy, waits for CLOSED; returns the order's venue id and the engine state after it. */
+async function runOnce(path: string, config: Record<string, unknown>, signalId: string): Promise<{ venueOrderId: string | null; engineState: string; logs: readonly string[] }> {
+  daemon = await spawnDaemon(path, 'embedded', config);
+  const c = await client(daemon);
+  try {
+    const cid = clientOrderIdFor(signalId, 'entry');
+    await c.request('signal', { signal: { signalId, instrument: 'BTC/USDT', side: 'buy', type: 'market', quantity: '0.001' } as never });
+    const o = await waitFor(() => order(c, cid), (v) => v.state === 'CLOSED', 30_000, `${signalId} CLOSED`);
+    const status = await c.request('status');
+    return { venueOrderId: o.venueOrderId, engineState: status.state, logs: daemon.logs };
+  } finally {
+    await c.close();
+    expect(await daemon.stop()).toBe(0);
+  }
+}
+
+describe('paper mode across restarts (embedded simulator)', () => {
+  it('a daemon started again on the same data gives its new orders venue ids no earlier order has', async () => {
+    dir = tempDir('engine-paper-restart-');
+    const first = await runOnce(dir.path, TEST_DAEMON_CONFIG, 'paper-run-1');
+    const second = await runOnce(dir.path, TEST_DAEMON_CONFIG, 'paper-run-2');
+    expect(first.venueOrderId).not.toBeNull();
+    expect(second.venueOrderId).not.toBeNull();
+    expect(second.venueOrderId).not.toBe(first.venueOrderId);
+    expect(second.engineState).toBe('running');
+  }, 120_000);
+
+  it('when a venue gives an id of an earlier order again, the order is still placed and tracked, and the engine keeps running', async () => {
+    dir = tempDir('engine-paper-reuse-');
+    // Pinned: both runs' venues number their orders from 1, as a venue that reuses ids would.
+    const config = { ...TEST_DAEMON_CONFIG, venues: [{ id: 'paper', kind: 'sim', sim: { firstOrderId: 1 } }] };
+    const first = await runOnce(dir.path, config, 'reuse-run-1');
+    const second = await runOnce(dir.path, config, 'reuse-run-2');
+    expect(second.venueOrderId).toBe(first.venueOrderId);
+    expect(second.engineState).toBe('running');
+    expect(second.logs.some((l) => l.includes('venue order id already belongs to another order'))).toBe(true);
+  }, 120_000);
+});
