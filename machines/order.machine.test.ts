@@ -227,6 +227,15 @@ const closedAs =
     expect(ctx.transitions.at(-1)?.to).toBe('CLOSED');
   };
 
+/** Rows 45–47: closed as cancelled with a `vanished_at_venue` anomaly; what was filled stays. */
+const vanished =
+  (filled: string) =>
+  (ctx: OrderContext, before: OrderContext, h: Harness): void => {
+    closedAs('cancelled')(ctx, before, h);
+    expect(ctx.fills.filledQuantity).toBe(filled);
+    expect(ctx.anomalies.map((a) => [a.code, a.at])).toEqual([['vanished_at_venue', T0 + 40_000]]);
+  };
+
 const edges: Edge[] = [
   // RECEIVED
   { row: 1, source: 'RECEIVED', event: 'RISK_APPROVED', guard: '-', target: 'VALIDATED', path: P.RECEIVED, act: E.approve(), expectState: 'VALIDATED' },
@@ -284,6 +293,8 @@ const edges: Edge[] = [
   // ACCEPTED / PARTIAL cancel
   { row: 12, source: 'ACCEPTED', event: 'CANCEL', guard: '-', target: 'PENDING_CANCEL', path: P.ACCEPTED, act: E.cancel(), expectState: 'PENDING_CANCEL', effects: ['emitCancel'] },
   { row: 13, source: 'PARTIAL', event: 'CANCEL', guard: '-', target: 'PENDING_CANCEL', path: P.PARTIAL, act: E.cancel(), expectState: 'PENDING_CANCEL', effects: ['emitCancel'] },
+  { row: 45, source: 'ACCEPTED', event: 'RECONCILE_NOT_FOUND', guard: '-', target: 'CANCELLED', path: P.ACCEPTED, act: E.notFound(), expectState: 'CLOSED', check: vanished('0') },
+  { row: 46, source: 'PARTIAL', event: 'RECONCILE_NOT_FOUND', guard: '-', target: 'CANCELLED', path: P.PARTIAL, act: E.notFound(), expectState: 'CLOSED', check: vanished('0.4') },
 ];
 
 // W = VALIDATED | SUBMITTED | UNKNOWN | ACCEPTED (rows 14–21)
@@ -391,6 +402,13 @@ edges.push(
     },
   },
   { row: 31, source: 'PENDING_CANCEL', event: 'RECONCILE_NOT_FOUND', guard: 'neverSeenAtVenue', target: 'CANCELLED', path: P.PENDING_CANCEL_UNSEEN, act: E.notFound(), expectState: 'CLOSED', check: closedAs('cancelled') },
+  {
+    row: 47, source: 'PENDING_CANCEL', event: 'RECONCILE_NOT_FOUND', guard: '-', target: 'CANCELLED', path: P.PENDING_CANCEL_PARTIAL, act: E.notFound(), expectState: 'CLOSED',
+    check: (ctx, b, h) => {
+      vanished('0.4')(ctx, b, h);
+      expect(ctx.timing.cancelDeadline).toBeNull();
+    },
+  },
   {
     row: 32, source: 'PENDING_CANCEL', event: 'CANCEL_REJECTED', guard: 'fullyExecuted', target: 'FILLED', path: P.PENDING_CANCEL_FULL, act: E.cancelRejected('already_filled'), expectState: 'FILLED', effects: ['emitReconcile'],
     check: (ctx) => {
@@ -513,9 +531,9 @@ describe('transition table', () => {
       [P.RECEIVED, E.fill('t1', '0.1')],
       [P.VALIDATED, E.approve()],
       [P.SUBMITTED, E.submitTimeout(SUBMIT_AT + DEFAULT_SUBMIT_TIMEOUT_MS - 1)], // stale timer
-      [P.ACCEPTED, E.notFound()],
+      [P.FILLED, E.notFound()],
       [P.PENDING_CANCEL, E.cancel(CANCEL_AT + 1)], // already pending
-      [P.PENDING_CANCEL_PARTIAL, E.notFound()], // guard neverSeenAtVenue fails
+      [P.CANCELLED, E.notFound()], // settling: nothing left at the venue to lose
       [P.FILLED, E.cancelRejected('already_filled')],
       [P.FILLED, E.cancel()],
     ];

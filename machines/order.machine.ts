@@ -79,6 +79,9 @@
  * | 42 | T              | FILL                | -                      | (stay)         | applyFill                            |
  * | 43 | T              | VENUE_UPDATE        | -                      | (stay)         | applyVenueUpdate                     |
  * | 44 | T              | (always)            | settled                | CLOSED         | -                                    |
+ * | 45 | ACCEPTED       | RECONCILE_NOT_FOUND | -                      | CANCELLED      | markVanished                         |
+ * | 46 | PARTIAL        | RECONCILE_NOT_FOUND | -                      | CANCELLED      | markVanished                         |
+ * | 47 | PENDING_CANCEL | RECONCILE_NOT_FOUND | - (after row 31)       | CANCELLED      | markVanished                         |
  *
  * W states never hold a fill (any fill moves the order to PARTIAL or FILLED), so
  * they need no duplicate check; applyFill is idempotent by trade id regardless.
@@ -125,6 +128,10 @@
  *   REJECTED) leads to CLOSED once settled; `context.result.outcome` keeps which one it
  *   was. FILLED by our own fills alone is not CLOSED until the venue confirms
  *   (`closed` update) — the engine gets that from the same executionReport.
+ * - Vanished orders (rows 45–47): an order the venue acknowledged (or was asked to cancel) and no
+ *   longer knows is closed as CANCELLED with a `vanished_at_venue` anomaly: nothing more can happen to
+ *   it there, and leaving it working would have reconciliation look it up forever. One whose venue
+ *   count exceeds its fills stays CANCELLED, not CLOSED (`settled` fails): those fills are missing.
  * - Late fills: after CANCEL (PENDING_CANCEL) and in CANCELLED/EXPIRED a fill is
  *   applied, never dropped. The venue's terminal update carries its cumulative
  *   executed quantity, so the actor stays in CANCELLED/EXPIRED until fills add up to it.
@@ -222,7 +229,8 @@ export type CancelRejectReason = z.infer<typeof CancelRejectReason>;
  * - `CANCEL_REJECTED {at, reason, venueCode?}`: the venue refused the cancel.
  * - `CANCEL_TIMEOUT {at}`: the scheduler's cancel deadline fired.
  * - `RECONCILE_NOT_FOUND {at}`: reconciliation found no such order at the venue,
- *   after the submit could still have arrived (e.g. past Binance's recvWindow).
+ *   after the submit could still have arrived (e.g. past Binance's recvWindow); for an order the
+ *   venue had acknowledged, that it is neither among its open orders nor found by client order id.
  */
 export const OrderEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('RISK_APPROVED'), at: TimestampMs }),
@@ -267,8 +275,13 @@ export interface OrderTransition {
 
 /** Something the venue reported that should not happen; kept for alerting, never acted on. */
 export interface OrderAnomaly {
-  /** `overfill`: executed quantity exceeded the order quantity. */
-  readonly code: 'overfill';
+  /**
+   * `overfill`: executed quantity exceeded the order quantity. `vanished_at_venue`: the venue had
+   * acknowledged the order and no longer knows it (reconciliation found it neither open nor by its client
+   * order id: Binance drops cancelled or expired orders with nothing executed after a while; a testnet
+   * reset, or a paper venue started afresh, drops everything); the order is closed as cancelled.
+   */
+  readonly code: 'overfill' | 'vanished_at_venue';
   /** ms since epoch (the `at` of the event that revealed it). */
   readonly at: number;
   readonly detail: string;
@@ -671,6 +684,13 @@ export const orderMachine = setup({
       event.type === 'CANCEL_REJECTED' ? { result: { ...context.result, cancelRejectReason: event.reason } } : {},
     ),
     markNothingAtVenue: assign(({ context }) => ({ venue: { ...context.venue, final: true } })),
+    markVanished: assign(({ context, event }) => ({
+      venue: { ...context.venue, final: true },
+      anomalies: [
+        ...context.anomalies,
+        { code: 'vanished_at_venue' as const, at: event.at, detail: 'acknowledged by the venue, which no longer knows it: closed as cancelled' },
+      ],
+    })),
     startSubmit: assign(({ context, event }) => ({
       timing: {
         ...context.timing,
@@ -745,6 +765,7 @@ export const orderMachine = setup({
       on: {
         CANCEL: { target: 'PENDING_CANCEL', actions: ['startCancel', 'emitCancel'] }, // 12
         ...WORKING, // rows 14–21 (in ACCEPTED, row 21 is a self-transition: no re-entry, no new record)
+        RECONCILE_NOT_FOUND: { target: 'CANCELLED', actions: 'markVanished' }, // 45
       },
     },
 
@@ -753,6 +774,7 @@ export const orderMachine = setup({
       on: {
         CANCEL: { target: 'PENDING_CANCEL', actions: ['startCancel', 'emitCancel'] }, // 13
         ...PART_DONE, // rows 22–29
+        RECONCILE_NOT_FOUND: { target: 'CANCELLED', actions: 'markVanished' }, // 46
       },
     },
 
@@ -762,7 +784,10 @@ export const orderMachine = setup({
       on: {
         ...PART_DONE, // rows 22–29
         VENUE_REJECTED: { target: 'REJECTED', actions: 'recordVenueRejection' }, // 30
-        RECONCILE_NOT_FOUND: { guard: 'neverSeenAtVenue', target: 'CANCELLED', actions: 'markNothingAtVenue' }, // 31
+        RECONCILE_NOT_FOUND: [
+          { guard: 'neverSeenAtVenue', target: 'CANCELLED', actions: 'markNothingAtVenue' }, // 31
+          { target: 'CANCELLED', actions: 'markVanished' }, // 47
+        ],
         CANCEL_REJECTED: [
           { guard: 'fullyExecuted', target: 'FILLED', actions: ['recordCancelRejection', 'emitReconcile'] }, // 32
           { guard: 'partiallyExecuted', target: 'PARTIAL', actions: ['recordCancelRejection', 'emitReconcile'] }, // 33

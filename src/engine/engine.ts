@@ -756,7 +756,9 @@ export class Engine implements EngineApi {
    * Looks one order up at its venue by client order id and applies what the
    * venue did: status and every fill. An order the venue does not know is
    * declared not found only once a lost submit can no longer arrive (its submit
-   * time + the recvWindow); until then the look-up is repeated.
+   * time + the recvWindow); until then the look-up is repeated. One the venue had
+   * acknowledged (ACCEPTED, PARTIAL) and no longer knows is declared not found at once
+   * (the machine closes it as cancelled, with a `vanished_at_venue` anomaly).
    */
   private async reconcileOne(clientOrderId: string, atStartup = false, attempt = 0): Promise<void> {
     const snap = this.actors.get(clientOrderId)?.getSnapshot() ?? this.committed.get(clientOrderId);
@@ -786,6 +788,13 @@ export class Engine implements EngineApi {
     if (state === 'VALIDATED') {
       // The submit was committed only together with SUBMITTED: from VALIDATED nothing was ever sent. Send it now.
       if (atStartup) await this.dispatch(clientOrderId, { type: 'SUBMIT', at });
+      return;
+    }
+    if (state === 'ACCEPTED' || state === 'PARTIAL') {
+      // The venue acknowledged it and no longer knows it (purged when cancelled or expired with nothing executed, a
+      // testnet reset, a paper venue started afresh): nothing more can happen to it there.
+      this.opts.logger.warn({ clientOrderId, state }, 'order acknowledged by the venue is no longer known to it: closed as cancelled (anomaly vanished_at_venue)');
+      await this.dispatch(clientOrderId, { type: 'RECONCILE_NOT_FOUND', at });
       return;
     }
     const lateUntil = (ctx.timing.submittedAt ?? ctx.intent.receivedAt) + this.recvWindowMs + 1_000;

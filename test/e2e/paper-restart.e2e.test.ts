@@ -43,6 +43,31 @@ describe('paper mode across restarts (embedded simulator)', () => {
     expect(second.engineState).toBe('running');
   }, 120_000);
 
+  it('an order resting at the paper venue when the daemon stopped is closed as cancelled when it starts again (the venue no longer knows it)', async () => {
+    dir = tempDir('engine-paper-vanished-');
+    const cid = clientOrderIdFor('paper-resting', 'entry');
+    daemon = await spawnDaemon(dir.path, 'embedded', TEST_DAEMON_CONFIG);
+    let c = await client(daemon);
+    await c.request('signal', { signal: { signalId: 'paper-resting', instrument: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.001', price: '56000' } as never });
+    await waitFor(() => order(c, cid), (v) => v.state === 'ACCEPTED', 30_000, 'the resting order ACCEPTED');
+    await c.close();
+    expect(await daemon.stop()).toBe(0);
+
+    daemon = await spawnDaemon(dir.path, 'embedded', TEST_DAEMON_CONFIG);
+    c = await client(daemon);
+    try {
+      // Start-up reconciliation runs before the daemon is ready: the order is settled by then.
+      const o = await order(c, cid);
+      expect([o.state, o.outcome, o.live]).toEqual(['CLOSED', 'cancelled', false]);
+      expect(o.transitions.map((t) => `${t.from}→${t.to} ${t.event}`).slice(-2)).toEqual(['ACCEPTED→CANCELLED RECONCILE_NOT_FOUND', 'CANCELLED→CLOSED RECONCILE_NOT_FOUND']);
+      expect(daemon.logs.some((l) => l.includes('is no longer known to it'))).toBe(true);
+      expect((await c.request('status')).orders.live).toBe(0);
+    } finally {
+      await c.close();
+      expect(await daemon.stop()).toBe(0);
+    }
+  }, 120_000);
+
   it('when a venue gives an id of an earlier order again, the order is still placed and tracked, and the engine keeps running', async () => {
     dir = tempDir('engine-paper-reuse-');
     // Pinned: both runs' venues number their orders from 1, as a venue that reuses ids would.
