@@ -37,6 +37,7 @@ export function formatOrder(o: OrderView): string {
     '',
     `fills (${o.fills.length})`,
     ...o.fills.map((f) => `  ${time(f.time)}  ${f.quantity} @ ${f.price}  fee ${f.feeAmount}${f.feeCurrency !== null ? ` ${f.feeCurrency}` : ''}  ${f.liquidity}  trade ${f.tradeId}`),
+    ...(o.anomalies.length > 0 ? ['', `anomalies (${o.anomalies.length})`, ...o.anomalies.map((a) => `  ${time(a.at)}  ${a.code}  ${a.detail}`)] : []),
   ];
   return `${lines.join('\n')}\n`;
 }

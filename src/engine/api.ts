@@ -76,6 +76,8 @@ export interface OrderView {
   readonly fees: Readonly<Record<string, string>>;
   readonly fills: ReadonlyArray<Fill>;
   readonly transitions: ReadonlyArray<TransitionView>;
+  /** What the venue reported that should not happen (`overfill`, `vanished_at_venue`), oldest first; `at` ms since epoch. */
+  readonly anomalies: ReadonlyArray<{ readonly code: string; readonly at: number; readonly detail: string }>;
   /** False once archived (final: kept for queries, not live). */
   readonly live: boolean;
   /** ms since epoch. */

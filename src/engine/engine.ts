@@ -890,6 +890,7 @@ export class Engine implements EngineApi {
       fees: f.fees,
       fills,
       transitions: ctx.transitions,
+      anomalies: ctx.anomalies,
       live,
       createdAt: i.receivedAt,
     };

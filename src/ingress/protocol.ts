@@ -160,6 +160,8 @@ export const FillSchema = z.object({
 
 /** One state change of an order; `at` in ms since epoch. */
 export const TransitionViewSchema = z.object({ from: z.string(), to: z.string(), event: z.string(), at: z.number() });
+/** Something the venue reported that should not happen (`overfill`, `vanished_at_venue`); `at` ms since epoch. */
+export const AnomalyViewSchema = z.object({ code: z.string(), at: z.number(), detail: z.string() });
 
 /** Result of `signal`. `duplicate`: the signal id had been seen, nothing new was placed. */
 export const SignalResultSchema = z.object({
@@ -191,6 +193,7 @@ export const OrderViewSchema = z.object({
   fees: z.record(z.string(), z.string()),
   fills: z.array(FillSchema),
   transitions: z.array(TransitionViewSchema),
+  anomalies: z.array(AnomalyViewSchema),
   /** False once archived. */
   live: z.boolean(),
   /** ms since epoch. */

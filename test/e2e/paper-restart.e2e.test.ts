@@ -60,6 +60,7 @@ describe('paper mode across restarts (embedded simulator)', () => {
       const o = await order(c, cid);
       expect([o.state, o.outcome, o.live]).toEqual(['CLOSED', 'cancelled', false]);
       expect(o.transitions.map((t) => `${t.from}→${t.to} ${t.event}`).slice(-2)).toEqual(['ACCEPTED→CANCELLED RECONCILE_NOT_FOUND', 'CANCELLED→CLOSED RECONCILE_NOT_FOUND']);
+      expect(o.anomalies.map((a) => a.code)).toEqual(['vanished_at_venue']);
       expect(daemon.logs.some((l) => l.includes('is no longer known to it'))).toBe(true);
       expect((await c.request('status')).orders.live).toBe(0);
     } finally {

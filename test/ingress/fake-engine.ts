@@ -61,6 +61,7 @@ export class FakeEngine implements EngineApi {
       fees: {},
       fills: [],
       transitions: [],
+      anomalies: [],
       live: true,
       createdAt: this.tick(),
     });
