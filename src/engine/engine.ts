@@ -757,8 +757,9 @@ export class Engine implements EngineApi {
    * venue did: status and every fill. An order the venue does not know is
    * declared not found only once a lost submit can no longer arrive (its submit
    * time + the recvWindow); until then the look-up is repeated. One the venue had
-   * acknowledged (ACCEPTED, PARTIAL) and no longer knows is declared not found at once
-   * (the machine closes it as cancelled, with a `vanished_at_venue` anomaly).
+   * acknowledged (ACCEPTED, PARTIAL) and no longer knows is declared not found a recvWindow
+   * after its last transition (the machine closes it as cancelled, with a `vanished_at_venue`
+   * anomaly); before that the look-up is repeated then.
    */
   private async reconcileOne(clientOrderId: string, atStartup = false, attempt = 0): Promise<void> {
     const snap = this.actors.get(clientOrderId)?.getSnapshot() ?? this.committed.get(clientOrderId);
@@ -792,7 +793,14 @@ export class Engine implements EngineApi {
     }
     if (state === 'ACCEPTED' || state === 'PARTIAL') {
       // The venue acknowledged it and no longer knows it (purged when cancelled or expired with nothing executed, a
-      // testnet reset, a paper venue started afresh): nothing more can happen to it there.
+      // testnet reset, a paper venue started afresh): nothing more can happen to it there. Not while the venue's
+      // own word on it is recent (its order queries can lag its matching engine): only a recvWindow after the
+      // order's last transition, looked up again then.
+      const trustFrom = (ctx.transitions.at(-1)?.at ?? ctx.intent.receivedAt) + this.recvWindowMs + 1_000;
+      if (at < trustFrom) {
+        this.retryLater(clientOrderId, trustFrom - at, attempt);
+        return;
+      }
       this.opts.logger.warn({ clientOrderId, state }, 'order acknowledged by the venue is no longer known to it: closed as cancelled (anomaly vanished_at_venue)');
       await this.dispatch(clientOrderId, { type: 'RECONCILE_NOT_FOUND', at });
       return;

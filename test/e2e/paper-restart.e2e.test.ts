@@ -56,8 +56,8 @@ describe('paper mode across restarts (embedded simulator)', () => {
     daemon = await spawnDaemon(dir.path, 'embedded', TEST_DAEMON_CONFIG);
     c = await client(daemon);
     try {
-      // Start-up reconciliation runs before the daemon is ready: the order is settled by then.
-      const o = await order(c, cid);
+      // Declared gone once a recvWindow (2 s here) has passed since the venue last spoke of it: at start-up, or on the look-up after.
+      const o = await waitFor(() => order(c, cid), (v) => v.state === 'CLOSED', 30_000, 'the vanished order CLOSED');
       expect([o.state, o.outcome, o.live]).toEqual(['CLOSED', 'cancelled', false]);
       expect(o.transitions.map((t) => `${t.from}→${t.to} ${t.event}`).slice(-2)).toEqual(['ACCEPTED→CANCELLED RECONCILE_NOT_FOUND', 'CANCELLED→CLOSED RECONCILE_NOT_FOUND']);
       expect(o.anomalies.map((a) => a.code)).toEqual(['vanished_at_venue']);
