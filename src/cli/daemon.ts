@@ -21,6 +21,7 @@ import { type RunningSimulator, startSimulator } from '../sim/index.ts';
 import { OrderStore } from '../store/index.ts';
 import { createVenuePort } from '../venue/port.ts';
 import { type DaemonConfig, loadDaemonConfig } from './daemon-config.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 const program = new Command('daemon')
   .description('actor-model trade-execution engine daemon')
@@ -59,8 +60,11 @@ const ports: VenuePort[] = [];
 let store: OrderStore | undefined;
 let engine: Engine | undefined;
 let socket: Awaited<ReturnType<typeof startSocketServer>> | undefined;
+let unlockDataDir: (() => void) | undefined;
 
 async function main(): Promise<void> {
+  // Before anything opens the store or acts at a venue: one daemon per data directory.
+  unlockDataDir = lockDataDir(dataDir);
   for (const v of config.venues) {
     if (v.kind === 'sim') {
       // The embedded venue keeps nothing across runs: its order ids start from the clock (µs since the epoch), past
@@ -129,7 +133,7 @@ function withRecvWindow(ccxtOptions: Record<string, unknown>, recvWindowMs: numb
 }
 
 let stopping = false;
-async function shutdown(signal: string): Promise<void> {
+async function shutdown(signal: string, exitCode = 0): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'draining');
@@ -139,9 +143,10 @@ async function shutdown(signal: string): Promise<void> {
     for (const p of ports) await p.close();
     await store?.close();
     for (const s of sims) await s.close();
+    unlockDataDir?.();
     logger.info('stopped');
     logger.flush();
-    process.exit(0);
+    process.exit(exitCode);
   } catch (err) {
     logger.error({ err }, 'error while draining');
     process.exit(1);
@@ -159,6 +164,6 @@ process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
 main().catch(async (err: unknown) => {
   logger.fatal({ err }, err instanceof Error ? err.message : 'failed to start');
-  await shutdown('startup-failure').catch(() => undefined);
+  await shutdown('startup-failure', 1).catch(() => undefined);
   process.exit(1);
 });

@@ -69,6 +69,31 @@ describe('paper mode across restarts (embedded simulator)', () => {
     }
   }, 120_000);
 
+  it('a second daemon on the same data directory stops before it opens anything, with an error, and the first keeps running', async () => {
+    dir = tempDir('engine-paper-second-');
+    const cid = clientOrderIdFor('first-daemon', 'entry');
+    daemon = await spawnDaemon(dir.path, 'embedded', TEST_DAEMON_CONFIG);
+    const c = await client(daemon);
+    try {
+      await c.request('signal', { signal: { signalId: 'first-daemon', instrument: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.001', price: '56000' } as never });
+      await waitFor(() => order(c, cid), (v) => v.state === 'ACCEPTED', 30_000, 'the resting order ACCEPTED');
+      // The second one's own paper venue does not know the first one's order: had it reconciled, it would have closed it.
+      const second = await spawnDaemon(dir.path, 'embedded', TEST_DAEMON_CONFIG).then(
+        () => 'started',
+        (err: unknown) => String(err),
+      );
+      expect(second).toMatch(/exited with 1 before it was ready/);
+      expect(second).toMatch(/another daemon \(pid \d+\) is running on this data directory/);
+      expect(second).not.toMatch(/rehydrated/);
+      const o = await order(c, cid);
+      expect([o.state, o.live]).toEqual(['ACCEPTED', true]);
+      expect((await c.request('status')).state).toBe('running');
+    } finally {
+      await c.close();
+      expect(await daemon.stop()).toBe(0);
+    }
+  }, 120_000);
+
   it('when a venue gives an id of an earlier order again, the order is still placed and tracked, and the engine keeps running', async () => {
     dir = tempDir('engine-paper-reuse-');
     // Pinned: both runs' venues number their orders from 1, as a venue that reuses ids would.
