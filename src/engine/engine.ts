@@ -173,6 +173,7 @@ export class Engine implements EngineApi {
     const log = this.opts.logger;
     let rehydrated = 0;
     let failed = 0;
+    const unconfigured = new Map<string, number>();
     for (const { clientOrderId, record } of this.opts.store.listLive()) {
       if (record.version !== ORDER_MACHINE_VERSION) {
         log.error({ clientOrderId, version: record.version }, 'persisted order written by another machine version: left as is, not rehydrated');
@@ -183,7 +184,13 @@ export class Engine implements EngineApi {
       const snapshot = record.snapshot as CommittedOrder;
       this.committed.setOnDisk(clientOrderId, snapshot.value);
       this.scheduler.set(clientOrderId, nextDeadline(snapshot));
+      const venueId = snapshot.context.intent.venue;
+      if (!this.venues.has(venueId)) unconfigured.set(venueId, (unconfigured.get(venueId) ?? 0) + 1);
       rehydrated++;
+    }
+    for (const [venue, orders] of unconfigured) {
+      // Live, and nothing can reconcile, cancel or fill them until that venue account is configured again.
+      log.error({ venue, orders, configured: [...this.venues.keys()] }, 'live orders of a venue account that is not configured: left as they are');
     }
     for (const venue of this.venues.values()) this.subscribeVenue(venue);
     this.state = 'reconciling';
