@@ -265,34 +265,52 @@ export class Engine implements EngineApi {
     return this.view(clientOrderId, ctx, snap.value, record.live);
   }
 
+  /**
+   * One page of orders (live and archived) in creation order (`receivedAt`, then client order id), filtered
+   * by state and instrument, after `query.cursor`. It reads every order (archived ones from the store), so it
+   * takes time in proportion to their number (~1 s for 100,000 on the bench machine): it yields to the event
+   * loop every {@link ORDERS_SCAN_SLICE} orders, so that venue events and other requests go on meanwhile, and
+   * it keeps only the rows that can still make the page.
+   */
   async orders(query: OrdersQuery): Promise<OrdersPage> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
-    const rows: Array<{ cid: string; ctx: OrderContext; state: string; live: boolean }> = [];
+    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+    let rows: ListingRow[] = [];
+    const consider = (row: ListingRow): void => {
+      if (states && !states.has(row.state)) return;
+      if (query.instrument && row.ctx.intent.symbol !== query.instrument) return;
+      if (after && compareListing(row, after[0], after[1]) <= 0) return;
+      rows.push(row);
+      if (rows.length >= 4 * (limit + 1)) rows = firstInListing(rows, limit + 1);
+    };
+    let scanned = 0;
+    // Live first (a copy of the ids), then the archive: an order archived in between is in both, listed once.
+    const listedLive = new Set<string>();
     for (const cid of this.committed.ids()) {
       const s = this.committed.get(cid);
-      if (s) rows.push({ cid, ctx: s.context, state: s.value, live: true });
+      if (s) {
+        listedLive.add(cid);
+        consider({ cid, ctx: s.context, state: s.value, live: true });
+      }
+      if (++scanned % ORDERS_SCAN_SLICE === 0) await nextTurn();
     }
     for (const { clientOrderId, record } of this.opts.store.listArchived()) {
-      const snap = record.snapshot as { value: string; context: unknown };
-      const ctx = orderContextOf(record.version, snap.context);
-      if (ctx) rows.push({ cid: clientOrderId, ctx, state: snap.value, live: false });
-      else this.opts.logger.warn({ clientOrderId, version: record.version }, 'archived order stored by an unreadable machine version: left out of the listing');
+      if (!listedLive.has(clientOrderId)) {
+        const snap = record.snapshot as { value: string; context: unknown };
+        const ctx = orderContextOf(record.version, snap.context);
+        if (ctx) consider({ cid: clientOrderId, ctx, state: snap.value, live: false });
+        else this.opts.logger.warn({ clientOrderId, version: record.version }, 'archived order stored by an unreadable machine version: left out of the listing');
+      }
+      if (++scanned % ORDERS_SCAN_SLICE === 0) await nextTurn();
     }
-    const filtered = rows
-      .filter((r) => (!states || states.has(r.state)) && (!query.instrument || r.ctx.intent.symbol === query.instrument))
-      .sort((a, b) => a.ctx.intent.receivedAt - b.ctx.intent.receivedAt || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0));
-    let start = 0;
-    if (query.cursor) {
-      const [at, cid] = decodeCursor(query.cursor);
-      start = filtered.findIndex((r) => r.ctx.intent.receivedAt > at || (r.ctx.intent.receivedAt === at && r.cid > cid));
-      if (start < 0) start = filtered.length;
-    }
-    const page = filtered.slice(start, start + limit);
+    rows = firstInListing(rows, limit + 1);
+    const page = rows.slice(0, limit);
     const last = page.at(-1);
     const orders = page.map((r) => this.view(r.cid, r.ctx, r.state, r.live));
-    return start + limit < filtered.length && last ? { orders, nextCursor: encodeCursor(last.ctx.intent.receivedAt, last.cid) } : { orders };
+    return rows.length > limit && last ? { orders, nextCursor: encodeCursor(last.ctx.intent.receivedAt, last.cid) } : { orders };
   }
+
 
   status(): EngineStatus {
     const byState = this.committed.countByState();
@@ -942,6 +960,34 @@ function repeatsVenueView(ctx: OrderContext, u: VenueOrderUpdate): boolean {
 function reasonCode(reason: string): string {
   const r = reason.toLowerCase().replace(/[^a-z0-9_.:-]+/g, '_').replace(/^[^a-z]+/, '');
   return (r || 'venue_rejected').slice(0, 64);
+}
+
+/** How many orders `orders()` reads between two yields to the event loop. */
+const ORDERS_SCAN_SLICE = 1_000;
+
+/** One order as `orders()` lists it. */
+interface ListingRow {
+  readonly cid: string;
+  readonly ctx: OrderContext;
+  readonly state: string;
+  readonly live: boolean;
+}
+
+/** Listing order: creation time (`receivedAt`, ms since epoch), then client order id. */
+function compareListing(row: ListingRow, at: number, cid: string): number {
+  const d = row.ctx.intent.receivedAt - at;
+  if (d !== 0) return d;
+  return row.cid < cid ? -1 : row.cid > cid ? 1 : 0;
+}
+
+/** The first `n` rows in listing order. */
+function firstInListing(rows: ListingRow[], n: number): ListingRow[] {
+  return rows.sort((a, b) => compareListing(a, b.ctx.intent.receivedAt, b.cid)).slice(0, n);
+}
+
+/** Resolves on the next turn of the event loop (after pending I/O callbacks). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function encodeCursor(at: number, cid: string): string {
