@@ -63,7 +63,7 @@ export function streamsOnlyPort(real: VenuePort): VenuePort {
     limits: (s) => real.limits(s),
     submit: (i) => memory.submit(i),
     cancel: (cid) => memory.cancel(cid),
-    lookup: () => memory.lookup(),
+    lookup: (cid) => memory.lookup(cid),
     orderUpdates$: real.orderUpdates$,
     fills$: real.fills$,
     connectivity$: real.connectivity$,

@@ -99,8 +99,17 @@ export class HarnessPort implements VenuePort {
   readonly fills$ = this.fills.asObservable();
   readonly connectivity$ = this.connectivity.asObservable();
   submits = 0;
+  /** Venue order id of every order it acknowledged: its look-ups find those (still open, unchanged). */
+  private readonly acknowledged = new Map<string, string>();
 
-  constructor(readonly id: string) {}
+  /**
+   * @param known the venue order id of an order this port did not acknowledge itself but holds all the same
+   *   (an order placed before a restart), or undefined
+   */
+  constructor(
+    readonly id: string,
+    private readonly known: (clientOrderId: string) => string | undefined = () => undefined,
+  ) {}
 
   limits(symbol: string): InstrumentLimits | undefined {
     return { symbol, ...BTCUSDT_LIMITS };
@@ -108,7 +117,9 @@ export class HarnessPort implements VenuePort {
 
   async submit(intent: OrderIntent): Promise<SubmitOutcome> {
     this.submits++;
-    return { kind: 'ok', update: openUpdate(intent.clientOrderId, venueOrderIdOf(intent.signalId), Date.now()), fills: [] };
+    const venueOrderId = venueOrderIdOf(intent.signalId);
+    this.acknowledged.set(intent.clientOrderId, venueOrderId);
+    return { kind: 'ok', update: openUpdate(intent.clientOrderId, venueOrderId, Date.now()), fills: [] };
   }
 
   async cancel(clientOrderId: string): Promise<CancelOutcome> {
@@ -118,8 +129,11 @@ export class HarnessPort implements VenuePort {
     };
   }
 
-  async lookup(): Promise<LookupOutcome> {
-    return { kind: 'not_found' };
+  /** An order it holds: open, nothing executed, no fills (what the engine knows already); any other: not found. */
+  async lookup(clientOrderId: string): Promise<LookupOutcome> {
+    const venueOrderId = this.acknowledged.get(clientOrderId) ?? this.known(clientOrderId);
+    if (venueOrderId === undefined) return { kind: 'not_found' };
+    return { kind: 'found', update: openUpdate(clientOrderId, venueOrderId, Date.now()), fills: [] };
   }
 
   async close(): Promise<void> {

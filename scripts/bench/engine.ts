@@ -635,7 +635,7 @@ async function rehydration(root: string, n: number): Promise<void> {
   const c = await run('list');
   console.log(
     `  the real Engine.start() in a fresh process (reads every live record; an order's actor is created on its first event; ` +
-      `then reconciles all ${fmtInt(n)} through a harness port whose look-ups answer at once): ` +
+      `then reconciles all ${fmtInt(n)} through a harness port whose look-ups answer at once that the venue holds each order unchanged): ` +
       `open ${ms3(Number(b['openMs']))}, start() ${fmtInt(Number(b['rehydrateMs']))} ms (${fmtInt(Number(b['rehydrated']))} rehydrated, ${fmtInt(Number(b['reconciled']))} reconciled); RSS ${mib(Number(b['rss']))}`,
   );
   console.log(`  for comparison, open + store.listLive() alone (decode + zod): ${fmtInt(Number(c['stepMs']))} ms for ${fmtInt(Number(c['rehydrated']))} records`);
@@ -682,7 +682,8 @@ async function rehydrateChild(dir: string, mode: 'replica' | 'engine' | 'list'):
   } else if (mode === 'list') {
     for (const { record } of store.listLive()) if (record.version === ORDER_MACHINE_VERSION) rehydrated++;
   } else {
-    const engine = newEngine(store, [new HarnessPort('paper')]);
+    // The venue still holds every order, unchanged (the restart's usual case): reconciling applies nothing.
+    const engine = newEngine(store, [new HarnessPort('paper', (cid) => store.venueIdFor(cid)?.orderId)]);
     const r = await engine.start();
     rehydrated = r.rehydrated;
     failed = r.failed;

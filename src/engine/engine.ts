@@ -639,10 +639,11 @@ export class Engine implements EngineApi {
   }
 
   /** Applies the venue's view of an order: its status, then each fill (idempotent by trade id). */
-  private async applyVenueFacts(cid: string, update: VenueOrderUpdate, fills: ReadonlyArray<Fill>, at: number): Promise<void> {
+  /** @param current the order's state now, when the caller has it (else it is read) */
+  private async applyVenueFacts(cid: string, update: VenueOrderUpdate, fills: ReadonlyArray<Fill>, at: number, current?: CommittedOrder): Promise<void> {
     const ps: Array<Promise<unknown>> = [];
     const events: OrderEvent[] = [{ type: 'VENUE_UPDATE', at, update }, ...fills.map((fill): OrderEvent => ({ type: 'FILL', at, fill }))];
-    for (const e of events) if (!this.knows(cid, e)) ps.push(this.dispatch(cid, e));
+    for (const e of events) if (!(current !== undefined && ps.length === 0 ? holds(current.context, e) : this.knows(cid, e))) ps.push(this.dispatch(cid, e));
     await Promise.all(ps);
   }
 
@@ -800,10 +801,13 @@ export class Engine implements EngineApi {
     }
     // A submit still waiting for its answer is left to its deadline (SUBMITTED → UNKNOWN → look-up); only at start-up is it looked up at once.
     if (state === 'SUBMITTED' && !atStartup) return;
+    const seen = this.committed.version;
     const outcome = await venue.lookup(clientOrderId, ctx.intent.symbol);
     const at = this.now();
     if (outcome.kind === 'found') {
-      await this.applyVenueFacts(clientOrderId, outcome.update, outcome.fills, at);
+      // Unchanged meanwhile (nothing recorded, no actor running): what it holds is still `snap`, no need to read it again.
+      const current = this.committed.version === seen && !this.actors.has(clientOrderId) ? snap : undefined;
+      await this.applyVenueFacts(clientOrderId, outcome.update, outcome.fills, at, current);
       return;
     }
     if (outcome.kind === 'unknown') {

@@ -18,12 +18,18 @@ export class LiveOrders {
   private readonly inMemory = new Map<string, CommittedOrder>();
   /** Orders whose snapshot is only in the store: client order id → state name. */
   private readonly onDisk = new Map<string, string>();
+  private changes = 0;
 
   /**
    * @param load reads an order's committed snapshot back from the store; undefined when the
    *   store has no live, readable record of it (the order is then dropped from this index).
    */
   constructor(private readonly load: (clientOrderId: string) => CommittedOrder | undefined) {}
+
+  /** Counts every change of this index (any order): equal before and after an `await`, nothing was recorded meanwhile. */
+  get version(): number {
+    return this.changes;
+  }
 
   /** Number of live orders. */
   get size(): number {
@@ -55,12 +61,14 @@ export class LiveOrders {
 
   /** Records a newly committed state (held in memory). */
   set(clientOrderId: string, committed: CommittedOrder): void {
+    this.changes++;
     this.onDisk.delete(clientOrderId);
     this.inMemory.set(clientOrderId, committed);
   }
 
   /** Records a live order whose snapshot stays in the store only (start-up), by its state name. */
   setOnDisk(clientOrderId: string, state: string): void {
+    this.changes++;
     this.inMemory.delete(clientOrderId);
     this.onDisk.set(clientOrderId, state);
   }
@@ -69,12 +77,14 @@ export class LiveOrders {
   evict(clientOrderId: string): void {
     const held = this.inMemory.get(clientOrderId);
     if (held === undefined) return;
+    this.changes++;
     this.inMemory.delete(clientOrderId);
     this.onDisk.set(clientOrderId, held.value);
   }
 
   /** Forgets an order (it became final, or cannot be restored). */
   delete(clientOrderId: string): void {
+    this.changes++;
     this.inMemory.delete(clientOrderId);
     this.onDisk.delete(clientOrderId);
   }
