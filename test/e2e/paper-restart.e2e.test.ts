@@ -3,6 +3,7 @@
  * nothing across runs), stopped and started again on the same data directory.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Client } from '../../src/cli/client.ts';
 import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import { type DaemonProcess, TEST_DAEMON_CONFIG, client, order, spawnDaemon, tempDir, waitFor } from './helpers.ts';
 
@@ -32,6 +33,14 @@ async function runOnce(path: string, config: Record<string, unknown>, signalId: 
   }
 }
 
+/** Places a limit buy below the recorded market (it rests) and waits until the venue acknowledged it; returns its client order id. */
+async function placeResting(c: Client, signalId: string): Promise<string> {
+  const cid = clientOrderIdFor(signalId, 'entry');
+  await c.request('signal', { signal: { signalId, instrument: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.001', price: '56000' } as never });
+  await waitFor(() => order(c, cid), (v) => v.state === 'ACCEPTED', 30_000, `${signalId} ACCEPTED`);
+  return cid;
+}
+
 describe('paper mode across restarts (embedded simulator)', () => {
   it('a daemon started again on the same data gives its new orders venue ids no earlier order has', async () => {
     dir = tempDir('engine-paper-restart-');
@@ -45,11 +54,9 @@ describe('paper mode across restarts (embedded simulator)', () => {
 
   it('an order resting at the paper venue when the daemon stopped is closed as cancelled when it starts again (the venue no longer knows it)', async () => {
     dir = tempDir('engine-paper-vanished-');
-    const cid = clientOrderIdFor('paper-resting', 'entry');
     daemon = await spawnDaemon(dir.path, 'embedded', TEST_DAEMON_CONFIG);
     let c = await client(daemon);
-    await c.request('signal', { signal: { signalId: 'paper-resting', instrument: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.001', price: '56000' } as never });
-    await waitFor(() => order(c, cid), (v) => v.state === 'ACCEPTED', 30_000, 'the resting order ACCEPTED');
+    const cid = await placeResting(c, 'paper-resting');
     await c.close();
     expect(await daemon.stop()).toBe(0);
 
@@ -71,12 +78,10 @@ describe('paper mode across restarts (embedded simulator)', () => {
 
   it('a second daemon on the same data directory stops before it opens anything, with an error, and the first keeps running', async () => {
     dir = tempDir('engine-paper-second-');
-    const cid = clientOrderIdFor('first-daemon', 'entry');
     daemon = await spawnDaemon(dir.path, 'embedded', TEST_DAEMON_CONFIG);
     const c = await client(daemon);
     try {
-      await c.request('signal', { signal: { signalId: 'first-daemon', instrument: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.001', price: '56000' } as never });
-      await waitFor(() => order(c, cid), (v) => v.state === 'ACCEPTED', 30_000, 'the resting order ACCEPTED');
+      const cid = await placeResting(c, 'first-daemon');
       // The second one's own paper venue does not know the first one's order: had it reconciled, it would have closed it.
       const second = await spawnDaemon(dir.path, 'embedded', TEST_DAEMON_CONFIG).then(
         () => 'started',

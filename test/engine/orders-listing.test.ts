@@ -6,30 +6,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { NEVER, of } from 'rxjs';
 import { createActor } from 'xstate';
 import { expect, it } from 'vitest';
 import { ORDER_MACHINE_VERSION, orderMachine } from '../../machines/order.machine.ts';
 import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import type { OrderIntent } from '../../src/domain/order.ts';
 import { Engine } from '../../src/engine/engine.ts';
-import type { VenuePort } from '../../src/engine/venue-port.ts';
 import { OrderStore, type TransitionInput } from '../../src/store/index.ts';
+import { standInVenue } from './stand-in-venue.ts';
 
 const ORDERS = 2_500;
 const T0 = 1_700_000_000_000;
 
-const idle: VenuePort = {
-  id: 'paper',
-  limits: () => undefined,
-  submit: async () => ({ kind: 'unknown', message: 'not used' }),
-  cancel: async () => ({ kind: 'unknown', message: 'not used' }),
-  lookup: async () => ({ kind: 'unknown', message: 'not used' }),
-  orderUpdates$: NEVER,
-  fills$: NEVER,
-  connectivity$: of({ stream: 'orders', state: 'up' as const }, { stream: 'fills', state: 'up' as const }),
-  close: async () => undefined,
-};
 
 /** Order i, denied by risk (final at once: archived); two orders share each creation time, to test the tie-break. */
 function deniedOrder(i: number): TransitionInput {
@@ -64,7 +52,7 @@ function deniedOrder(i: number): TransitionInput {
 it('pages through thousands of archived orders in creation order, each once, with filters', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'engine-orders-'));
   const store = await OrderStore.open(dir);
-  const engine = new Engine({ store, venues: [idle], logger: pino({ level: 'silent' }), risk: { maxOrderNotional: '1000000' }, reconcileIntervalMs: 0 });
+  const engine = new Engine({ store, venues: [standInVenue('paper')], logger: pino({ level: 'silent' }), risk: { maxOrderNotional: '1000000' }, reconcileIntervalMs: 0 });
   try {
     const inputs = Array.from({ length: ORDERS }, (_, i) => deniedOrder(i));
     await store.commitTransitions(inputs);
