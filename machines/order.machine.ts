@@ -432,18 +432,19 @@ export interface OrderMachineInput {
   readonly cancelTimeoutMs?: number;
 }
 
+/** The fields an intent and the context's `intent` group hold alike (the rest differ by null vs absent, or by name). */
+type IntentIdentity = Pick<OrderIntentFields, 'clientOrderId' | 'signalId' | 'leg' | 'venue' | 'accountId' | 'symbol' | 'side' | 'type'>;
+
+/** Copies {@link IntentIdentity} (both directions: intent → context, context → intent). Pure. */
+function identityOf(i: IntentIdentity): IntentIdentity {
+  return { clientOrderId: i.clientOrderId, signalId: i.signalId, leg: i.leg, venue: i.venue, accountId: i.accountId, symbol: i.symbol, side: i.side, type: i.type };
+}
+
 /** The intent an order actor was created from (the inverse of {@link initialOrderContext}), for the venue call. Pure. */
 export function orderIntentOf(ctx: OrderContext): OrderIntent {
   const i = ctx.intent;
   return OrderIntent.parse({
-    clientOrderId: i.clientOrderId,
-    signalId: i.signalId,
-    leg: i.leg,
-    venue: i.venue,
-    accountId: i.accountId,
-    symbol: i.symbol,
-    side: i.side,
-    type: i.type,
+    ...identityOf(i),
     ...(i.timeInForce !== null && { timeInForce: i.timeInForce }),
     ...(i.quantity !== null && { quantity: i.quantity }),
     ...(i.quoteQuantity !== null && { quoteQuantity: i.quoteQuantity }),
@@ -459,14 +460,7 @@ export function initialOrderContext(input: OrderMachineInput): OrderContext {
   const i = input.intent;
   return {
     intent: {
-      clientOrderId: i.clientOrderId,
-      signalId: i.signalId,
-      leg: i.leg,
-      venue: i.venue,
-      accountId: i.accountId,
-      symbol: i.symbol,
-      side: i.side,
-      type: i.type,
+      ...identityOf(i),
       timeInForce: i.timeInForce ?? null,
       quantity: i.quantity ?? null,
       quoteQuantity: i.quoteQuantity ?? null,
