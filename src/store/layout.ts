@@ -21,7 +21,6 @@ export interface Dbs {
   readonly live: Database<unknown, string>;
   readonly archive: Database<unknown, string>;
   readonly journal: Database<unknown, number>;
-  readonly journalByOrder: Database<unknown, [string, number]>;
   readonly venueByClient: Database<unknown, string>;
   readonly clientByVenue: Database<unknown, [string, string]>;
   readonly signals: Database<unknown, string>;
@@ -36,7 +35,6 @@ export function openDbs(root: RootDatabase<unknown, string>): Dbs {
     live: root.openDB<unknown, string>('actors.live', structured),
     archive: root.openDB<unknown, string>('actors.archive', structured),
     journal: root.openDB<unknown, number>('journal', structured),
-    journalByOrder: root.openDB<unknown, [string, number]>('journal.byOrder', plain),
     venueByClient: root.openDB<unknown, string>('ids.venueByClient', structured),
     clientByVenue: root.openDB<unknown, [string, string]>('ids.clientByVenue', plain),
     signals: root.openDB<unknown, string>('signals', structured),
@@ -52,9 +50,16 @@ export function structuredDbs(dbs: Dbs): readonly object[] {
  * Creates or checks `meta`; call inside a synchronous write transaction at open.
  *
  * @param onRepair called when `nextSeq` lagged the journal and was repaired.
- * @throws StoreSchemaError for another schema version, unreadable meta, or data without meta.
+ * @param upgrades by stored schema version: what brings a store of that version to {@link SCHEMA_VERSION}
+ *   (run here, in the same transaction, before the version is rewritten).
+ * @throws StoreSchemaError for another schema version (without an upgrade), unreadable meta, or data without meta.
  */
-export function initMeta(dbs: Dbs, now: EpochMs, onRepair: (detail: string) => void): void {
+export function initMeta(
+  dbs: Dbs,
+  now: EpochMs,
+  onRepair: (detail: string) => void,
+  upgrades: ReadonlyMap<number, () => void> = new Map(),
+): void {
   const { meta, live, archive, journal } = dbs;
   const version: unknown = meta.get(META_SCHEMA_VERSION);
   if (version === undefined) {
@@ -67,7 +72,10 @@ export function initMeta(dbs: Dbs, now: EpochMs, onRepair: (detail: string) => v
     return;
   }
   if (version !== SCHEMA_VERSION) {
-    throw new StoreSchemaError(`store schema version ${String(version)}, this code reads ${SCHEMA_VERSION}`);
+    const upgrade = typeof version === 'number' ? upgrades.get(version) : undefined;
+    if (upgrade === undefined) throw new StoreSchemaError(`store schema version ${String(version)}, this code reads ${SCHEMA_VERSION}`);
+    upgrade();
+    meta.putSync(META_SCHEMA_VERSION, SCHEMA_VERSION);
   }
   const next = readNextSeq(meta);
   let lastJournalSeq: number | undefined;

@@ -7,14 +7,15 @@
  * | `meta`              | `'schemaVersion'`, `'nextSeq'`, `'createdAt'` | number                  |
  * | `actors.live`       | client order id              | {@link ActorRecord} (`live: true`)      |
  * | `actors.archive`    | client order id              | {@link ActorRecord} (`live: false`)     |
- * | `journal`           | seq (number, global)         | {@link JournalEntry}                    |
- * | `journal.byOrder`   | `[clientOrderId, seq]`       | `null` (index only)                     |
+ * | `journal`           | seq (number, global)         | {@link JournalEntry} (`prevSeq`: the order's previous entry) |
  * | `ids.venueByClient` | client order id              | {@link VenueOrderRef}                   |
  * | `ids.clientByVenue` | `[symbol, orderId]`          | client order id                         |
  * | `signals`           | signal id                    | {@link SignalRecord}                    |
  *
  * An actor record lives in exactly one of `actors.live` / `actors.archive`, so
- * rehydration scans only live orders however many are archived.
+ * rehydration scans only live orders however many are archived. An order's journal is
+ * the chain of `prevSeq` links back from its record's `seq` (schema 2; schema 1 kept an
+ * index database instead, and is migrated when opened: `migrations.ts`).
  *
  * Durability: every write method resolves only after its transaction has
  * committed (it then survives a process crash); with durability `'flush'` (the
@@ -29,7 +30,8 @@ import {
   StoreClosedError,
   StoreInputError,
 } from './errors.ts';
-import { META_NEXT_SEQ, initMeta, openDbs, readNextSeq, structuredDbs, type Dbs } from './layout.ts';
+import { META_NEXT_SEQ, META_SCHEMA_VERSION, initMeta, openDbs, readNextSeq, structuredDbs, type Dbs } from './layout.ts';
+import { migrateV1ToV2, openV1Index } from './migrations.ts';
 import { encodeValue, invalidateSharedStructures, onWriterProgress } from './lmdb-internals.ts';
 import { RecordReader, Reporter, defaultOnProblem } from './records.ts';
 import { describeIssues, idSchema, transitionInputSchema, venueOrderRefSchema } from './schemas.ts';
@@ -60,11 +62,24 @@ interface VisibilityWaiter {
   readonly visible: () => void;
 }
 
+/** Where an order's actor record is: which database, or none yet. */
+type RecordPlace = 'live' | 'archive' | 'none';
+
+/**
+ * An order's journal chain and record as issued so far by this process (committed or not): the seq of its
+ * latest journal entry (the next one's `prevSeq`) and where its latest record goes. Mutated in place.
+ */
+interface OrderChain {
+  seq: number | null;
+  place: RecordPlace;
+}
+
 /** A batch of transitions checked, numbered and encoded, ready to be written. */
 interface PreparedBatch {
   readonly outcomes: BatchOutcome[];
-  readonly journal: ReadonlyArray<{ readonly seq: number; readonly cid: string; readonly value: Uint8Array }>;
-  readonly records: ReadonlyArray<{ readonly cid: string; readonly live: boolean; readonly value: Uint8Array }>;
+  readonly journal: ReadonlyArray<{ readonly seq: number; readonly value: Uint8Array }>;
+  /** One per order: its last snapshot of the batch; `removeFrom`: the database its record leaves, if it moves. */
+  readonly records: ReadonlyArray<{ readonly cid: string; readonly live: boolean; readonly value: Uint8Array; readonly removeFrom: RecordPlace }>;
   readonly signals: ReadonlyArray<{ readonly id: string; readonly value: Uint8Array }>;
   readonly links: ReadonlyArray<{ readonly cid: string; readonly ref: VenueOrderRef; readonly byClient: Uint8Array; readonly byVenue: Uint8Array }>;
   /** `meta.nextSeq` once written. */
@@ -73,6 +88,8 @@ interface PreparedBatch {
   readonly writes: number;
   /** Forgets the batch's pending signal ids and venue links (once committed, or failed). */
   release(): void;
+  /** Once committed: forgets the chains of the orders it archived (unless written again meanwhile). */
+  settle(): void;
 }
 
 type VenueLinkState =
@@ -113,6 +130,13 @@ export class OrderStore {
   /** Venue links of transitions issued and not yet committed, both ways (key of the second: {@link venueKey}). */
   private readonly pendingVenueByClient = new Map<string, VenueOrderRef>();
   private readonly pendingClientByVenue = new Map<string, string>();
+  /**
+   * The chains of the orders written by this process (see {@link OrderChain}): each new journal entry gets
+   * its `prevSeq` from here, and a record write learns whether the order's record leaves the other database,
+   * without a read. An order not here is looked up once (its record). Entries of archived orders are dropped
+   * once that write is committed; all of them when a batch fails (they may name entries never written).
+   */
+  private readonly chains = new Map<string, OrderChain>();
 
   private constructor(
     private readonly root: RootDatabase<unknown, string>,
@@ -154,8 +178,11 @@ export class OrderStore {
     });
     const dbs = openDbs(root);
     try {
+      const v1Index = openV1Index(root, dbs.meta.get(META_SCHEMA_VERSION));
+      const upgrades = new Map<number, () => void>();
+      if (v1Index !== undefined) upgrades.set(1, () => void migrateV1ToV2(dbs, v1Index, reporter));
       root.transactionSync(() =>
-        initMeta(dbs, settings.clock(), (detail) => reporter.report('meta', META_NEXT_SEQ, 'schema', detail)),
+        initMeta(dbs, settings.clock(), (detail) => reporter.report('meta', META_NEXT_SEQ, 'schema', detail), upgrades),
       );
     } catch (error) {
       await root.close();
@@ -168,7 +195,7 @@ export class OrderStore {
 
   /**
    * Persists one transition in ONE transaction: the actor record (moved to the
-   * archive when `live` is false), the journal entry, the journal index, and
+   * archive when `live` is false), the journal entry (linked to the order's previous one), and
    * optionally the venue id link and the signal's first result.
    *
    * Inputs are encoded when the transaction runs (this or a later event-loop
@@ -240,14 +267,16 @@ export class OrderStore {
       written = this.dbs.meta.put(META_NEXT_SEQ, batch.nextSeq);
     } catch (error) {
       this.forgetUnsavedStructures();
+      this.chains.clear();
       batch.release();
       throw error;
     }
     const settled = written
       .then(
-        () => undefined,
+        () => batch.settle(),
         (error: unknown) => {
           this.forgetUnsavedStructures(); // the whole LMDB transaction may have failed to commit
+          this.chains.clear();
           throw error;
         },
       )
@@ -341,8 +370,8 @@ export class OrderStore {
     const first = this.nextSeq;
     let next = first;
     const outcomes: BatchOutcome[] = [];
-    const journal: Array<{ seq: number; cid: string; value: Uint8Array }> = [];
-    const records = new Map<string, ActorRecord>();
+    const journal: Array<{ seq: number; value: Uint8Array }> = [];
+    const records = new Map<string, { record: ActorRecord; chain: OrderChain; origin: RecordPlace }>();
     const signals: SignalRecord[] = [];
     const links: Array<{ cid: string; ref: VenueOrderRef }> = [];
     const release = (): void => {
@@ -382,14 +411,23 @@ export class OrderStore {
           links.push({ cid, ref });
         }
         const seq = next++;
+        const chain = this.chainOf(cid);
         const e = t.journalEntry;
-        const entry: JournalEntry = { clientOrderId: cid, event: e.event, from: e.from, to: e.to, at: e.at ?? now };
-        journal.push({ seq, cid, value: encodeValue(this.dbs.journal, entry) });
-        records.set(cid, { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now });
+        const entry: JournalEntry = { clientOrderId: cid, event: e.event, from: e.from, to: e.to, at: e.at ?? now, prevSeq: chain.seq };
+        journal.push({ seq, value: encodeValue(this.dbs.journal, entry) });
+        const record: ActorRecord = { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now };
+        records.set(cid, { record, chain, origin: records.get(cid)?.origin ?? chain.place });
+        chain.seq = seq;
+        chain.place = t.live ? 'live' : 'archive';
         outcomes.push({ status: 'committed', seq });
       }
       // One snapshot per order per batch: the last one (its journal entries are all written).
-      const recordValues = [...records].map(([cid, r]) => ({ cid, live: r.live, value: encodeValue(r.live ? this.dbs.live : this.dbs.archive, r) }));
+      const recordValues = [...records].map(([cid, { record: r, origin }]) => ({
+        cid,
+        live: r.live,
+        value: encodeValue(r.live ? this.dbs.live : this.dbs.archive, r),
+        removeFrom: origin === (r.live ? 'archive' : 'live') ? origin : ('none' as const),
+      }));
       const signalValues = signals.map((r) => ({ id: r.signalId, value: encodeValue(this.dbs.signals, r) }));
       const linkValues = links.map(({ cid, ref }) => ({
         cid,
@@ -398,9 +436,16 @@ export class OrderStore {
         byVenue: encodeValue(this.dbs.clientByVenue, cid),
       }));
       this.nextSeq = next;
-      return { outcomes, journal, records: recordValues, signals: signalValues, links: linkValues, nextSeq: next, writes: journal.length, release };
+      const settle = (): void => {
+        for (const [cid, { record, chain }] of records) {
+          if (!record.live && chain.seq === record.seq && this.chains.get(cid) === chain) this.chains.delete(cid);
+        }
+      };
+      return { outcomes, journal, records: recordValues, signals: signalValues, links: linkValues, nextSeq: next, writes: journal.length, release, settle };
     } catch (error) {
       release();
+      // Chains already advanced for this batch's transitions name entries that will not be written.
+      this.chains.clear();
       this.forgetUnsavedStructures();
       throw error;
     }
@@ -410,13 +455,10 @@ export class OrderStore {
   private writeBatch(b: PreparedBatch): void {
     const put = <K extends Key>(db: Database<unknown, K>, key: K, value: unknown): void => void db.put(key, value);
     const remove = <K extends Key>(db: Database<unknown, K>, key: K): void => void db.remove(key);
-    for (const j of b.journal) {
-      put(this.dbs.journal, j.seq, asBinary(j.value));
-      put(this.dbs.journalByOrder, [j.cid, j.seq], null);
-    }
+    for (const j of b.journal) put(this.dbs.journal, j.seq, asBinary(j.value));
     for (const r of b.records) {
       put(r.live ? this.dbs.live : this.dbs.archive, r.cid, asBinary(r.value));
-      remove(r.live ? this.dbs.archive : this.dbs.live, r.cid);
+      if (r.removeFrom !== 'none') remove(r.removeFrom === 'live' ? this.dbs.live : this.dbs.archive, r.cid);
     }
     for (const sig of b.signals) put(this.dbs.signals, sig.id, asBinary(sig.value));
     for (const l of b.links) {
@@ -439,6 +481,7 @@ export class OrderStore {
       if (record === undefined) return false;
       this.dbs.archive.putSync(cid, { ...record, live: false, updatedAt: this.settings.clock() });
       this.dbs.live.removeSync(cid);
+      this.chains.delete(cid); // its record moved: looked up again at its next transition
       return true;
     });
   }
@@ -547,11 +590,15 @@ export class OrderStore {
     return this.dbs.live.getCount();
   }
 
-  /** The order's journal, oldest first (index `journal.byOrder`, then one lookup per entry). */
+  /**
+   * The order's journal, oldest first: its record's `seq`, then each entry's `prevSeq` (one lookup per entry).
+   * A chain that reaches a missing entry, or another order's, is reported (`dangling-index`) and cut there.
+   */
   journalFor(clientOrderId: string): JournalRecord[] {
     this.assertOpen();
     if (!idSchema.safeParse(clientOrderId).success) return [];
-    return this.read.journalFor(clientOrderId);
+    const record = this.getActor(clientOrderId);
+    return record === undefined ? [] : this.read.journalFor(clientOrderId, record.seq);
   }
 
   /**
@@ -631,6 +678,18 @@ export class OrderStore {
   /** See `lmdb-internals.ts`: an aborted child may have taken new msgpack layouts with it. */
   private forgetUnsavedStructures(): void {
     for (const db of structuredDbs(this.dbs)) invalidateSharedStructures(db);
+  }
+
+  /** The order's chain as issued so far; an order not written since open is looked up (its record, live or archived). */
+  private chainOf(cid: string): OrderChain {
+    let chain = this.chains.get(cid);
+    if (chain === undefined) {
+      const live = this.read.actor('live', cid);
+      const archived = live === undefined ? this.read.actor('archive', cid) : undefined;
+      chain = live !== undefined ? { seq: live.seq, place: 'live' } : archived !== undefined ? { seq: archived.seq, place: 'archive' } : { seq: null, place: 'none' };
+      this.chains.set(cid, chain);
+    }
+    return chain;
   }
 
   /** How `cid` ↔ `ref` stands against what is committed and what is issued but not yet committed. */

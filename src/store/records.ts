@@ -11,7 +11,6 @@ import {
   describeIssues,
   idSchema,
   journalEntrySchema,
-  journalIndexKeySchema,
   seqSchema,
   signalRecordSchema,
   venueOrderRefSchema,
@@ -125,28 +124,27 @@ export class RecordReader {
     }
   }
 
-  /** One order's journal through the `[clientOrderId, seq]` index, oldest first. */
-  journalFor(cid: string): JournalRecord[] {
+  /**
+   * One order's journal, oldest first: the chain of `prevSeq` links back from `lastSeq` (its actor record's
+   * `seq`). A link to a missing entry, to another order's, or not below its own entry is reported and ends the chain.
+   */
+  journalFor(cid: string, lastSeq: number): JournalRecord[] {
     const out: JournalRecord[] = [];
-    for (const key of this.dbs.journalByOrder.getKeys({
-      start: [cid],
-      end: [cid, Number.MAX_SAFE_INTEGER],
-      inclusiveEnd: true,
-    })) {
-      const parsedKey = journalIndexKeySchema.safeParse(key);
-      if (!parsedKey.success) {
-        this.reporter.report('journal.byOrder', key, 'schema', describeIssues(parsedKey.error));
-        continue;
-      }
-      const seq = parsedKey.data[1];
+    let seq: number | null = lastSeq;
+    while (seq !== null) {
       const entry = this.journal(seq);
       if (entry === undefined || entry.clientOrderId !== cid) {
-        this.reporter.report('journal.byOrder', key, 'dangling-index', `journal ${seq} missing or of another order`);
-        continue;
+        this.reporter.report('journal', seq, 'dangling-index', `the journal of ${cid} leads to entry ${seq}, missing or of another order`);
+        break;
       }
       out.push({ seq, ...entry });
+      if (entry.prevSeq !== null && entry.prevSeq >= seq) {
+        this.reporter.report('journal', seq, 'schema', `prevSeq ${entry.prevSeq} is not below its own seq`);
+        break;
+      }
+      seq = entry.prevSeq;
     }
-    return out;
+    return out.reverse();
   }
 
   private one<K extends Key, T>(

@@ -15,8 +15,13 @@ import type {
 /** Longest id accepted as (part of) a key: 128 characters ≤ 512 bytes of UTF-8, far below LMDB's 1,978-byte key limit. */
 export const MAX_ID_LENGTH = 128;
 
-/** Current on-disk layout; stored in `meta` under {@link META_SCHEMA_VERSION}. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Current on-disk layout; stored in `meta` under `META_SCHEMA_VERSION` (`layout.ts`).
+ * - 1: an order's journal found through the index database `journal.byOrder` (`[clientOrderId, seq]` → null).
+ * - 2: no index: each journal entry names the order's previous one (`prevSeq`). A version-1 store is
+ *   migrated when opened (`layout.ts`, `migrateToV2`).
+ */
+export const SCHEMA_VERSION = 2;
 
 export const idSchema = z.string().min(1).max(MAX_ID_LENGTH);
 /** ms since epoch (finite, non-negative). */
@@ -45,6 +50,7 @@ export const journalEntrySchema: z.ZodType<JournalEntry> = z.object({
   from: z.string(),
   to: z.string(),
   at: epochMsSchema,
+  prevSeq: seqSchema.nullable(),
 });
 
 export const signalRecordSchema: z.ZodType<SignalRecord> = z.object({
@@ -69,7 +75,7 @@ export const transitionInputSchema: z.ZodType<TransitionInput> = z.object({
   signal: z.object({ id: idSchema, result: present }).optional(),
 });
 
-/** Key of `journal.byOrder`: `[clientOrderId, seq]`. */
+/** Key of `journal.byOrder` (schema version 1 only; read by the migration): `[clientOrderId, seq]`. */
 export const journalIndexKeySchema = z.tuple([idSchema, seqSchema]);
 
 /** One line per issue, e.g. `seq: Too small: expected number to be >0`. */

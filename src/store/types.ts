@@ -78,6 +78,11 @@ export interface JournalEntry {
   readonly to: string;
   /** When the event happened, ms since epoch. */
   readonly at: EpochMs;
+  /**
+   * Sequence number of the same order's previous journal entry; `null` for its first. An order's
+   * journal is this chain, walked back from its actor record's `seq` (see `OrderStore.journalFor`).
+   */
+  readonly prevSeq: number | null;
 }
 
 /** A journal entry with its sequence number, as returned by journal reads. */
@@ -154,7 +159,10 @@ export interface StoreReadProblem {
   readonly db: StoreDbName;
   /** The key, rendered for logs (`JSON.stringify`). */
   readonly key: string;
-  /** `decode`: bytes are not valid msgpack; `schema`: decoded value has the wrong shape; `dangling-index`: an index points at nothing. */
+  /**
+   * `decode`: bytes are not valid msgpack; `schema`: decoded value has the wrong shape; `dangling-index`: a
+   * reference points at nothing (an order's journal chain at a missing entry, or at another order's).
+   */
   readonly kind: 'decode' | 'schema' | 'dangling-index';
   readonly detail: string;
 }

@@ -53,7 +53,7 @@ describe('OrderStore round trip', () => {
     const expected = { version: 1, snapshot: input.snapshot, seq: 1, live: true, updatedAt: now };
     expect(s.getActor('o-1')).toEqual(expected);
     expect(s.journalFor('o-1')).toEqual([
-      { seq: 1, clientOrderId: 'o-1', event: { type: 'STEP', n: 1 }, from: 's0', to: 's1', at: 1_001 },
+      { seq: 1, clientOrderId: 'o-1', event: { type: 'STEP', n: 1 }, from: 's0', to: 's1', at: 1_001, prevSeq: null },
     ]);
     expect([...s.listLive()]).toEqual([{ clientOrderId: 'o-1', record: expected }]);
 
@@ -320,6 +320,89 @@ describe('journalFor', () => {
     expect(s.journalFor('ab')).toHaveLength(12);
     expect(s.journalFor('zzz')).toEqual([]);
   });
+
+  it('links each entry to the order’s previous one across batches, reopen, archive and a return to live', async () => {
+    let s = await openStore();
+    await s.commitTransitions([transition('x', 1), transition('y', 1), transition('x', 2)]);
+    s = await reopen(); // the chain continues from the record read back
+    await s.commitTransition(transition('x', 3));
+    expect(await s.archive('x')).toBe(true);
+    await s.commitTransition(transition('x', 4)); // back to live, after archive()
+    await s.commitTransitions([transition('x', 5, { live: false }), transition('x', 6)]); // archived and back in one batch
+    const journal = s.journalFor('x');
+    expect(journal.map((e) => [e.seq, e.prevSeq])).toEqual([
+      [1, null],
+      [3, 1],
+      [4, 3],
+      [5, 4],
+      [6, 5],
+      [7, 6],
+    ]);
+    expect(journal.map((e) => (e.event as { n: number }).n)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(s.journalFor('y').map((e) => [e.seq, e.prevSeq])).toEqual([[2, null]]);
+    // The record is in exactly one database.
+    expect([...s.listLive()].map((e) => e.clientOrderId)).toEqual(['x', 'y']);
+    expect([...s.listArchived()]).toEqual([]);
+    expect(problems).toEqual([]);
+  });
+
+  it('starts a new chain for an order whose only entry was in a batch that failed', async () => {
+    const s = await openStore();
+    await expect(
+      s.commitTransitions([transition('f', 1), transition('g', 1, { snapshot: { s: Symbol('x') } })]),
+    ).rejects.toThrow();
+    await s.commitTransition(transition('f', 1));
+    expect(s.journalFor('f').map((e) => [e.seq, e.prevSeq])).toEqual([[1, null]]);
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('schema upgrade', () => {
+  it('migrates a version-1 store (journal index) to version 2 (prevSeq chains) when opened, and goes on from there', async () => {
+    // A version-1 store as the previous code wrote it: entries without prevSeq, found through `journal.byOrder`.
+    const raw = openLmdb({ path: dir.path, maxDbs: 16 });
+    const structures = { sharedStructuresKey: Symbol.for('order-store.structures') };
+    const meta = raw.openDB<unknown, string>('meta', {});
+    const live = raw.openDB<unknown, string>('actors.live', structures);
+    const journal = raw.openDB<unknown, number>('journal', structures);
+    const index = raw.openDB<unknown, [string, number]>('journal.byOrder', {});
+    const v1 = (seq: number, cid: string, n: number) => ({ clientOrderId: cid, event: { type: 'STEP', n }, from: `s${n - 1}`, to: `s${n}`, at: 1_000 + n });
+    const steps: Array<[number, string, number]> = [[1, 'm', 1], [2, 'n', 1], [3, 'm', 2], [4, 'mm', 1], [5, 'm', 3]];
+    await raw.transaction(() => {
+      void meta.put('schemaVersion', 1);
+      void meta.put('nextSeq', 7);
+      void meta.put('createdAt', 1);
+      for (const [seq, cid, n] of steps) {
+        void journal.put(seq, v1(seq, cid, n));
+        void index.put([cid, seq], null);
+      }
+      void journal.put(6, v1(6, 'orphan', 1)); // an entry the index does not name
+      for (const [cid, seq] of [['m', 5], ['n', 2], ['mm', 4]] as const) {
+        void live.put(cid, { version: 1, snapshot: orderSnapshot(cid, 1), seq, live: true, updatedAt: 1 });
+      }
+    });
+    await raw.close();
+
+    let s = await openStore();
+    expect(s.journalFor('m').map((e) => [e.seq, e.prevSeq, (e.event as { n: number }).n])).toEqual([
+      [1, null, 1],
+      [3, 1, 2],
+      [5, 3, 3],
+    ]);
+    expect(s.journalFor('mm').map((e) => [e.seq, e.prevSeq])).toEqual([[4, null]]);
+    expect([...s.journalSince(0)].map((e) => [e.seq, e.prevSeq])).toEqual([[1, null], [2, null], [3, 1], [4, null], [5, 3], [6, null]]);
+    await s.commitTransition(transition('m', 4));
+    s = await reopen();
+    expect(s.journalFor('m').map((e) => e.seq)).toEqual([1, 3, 5, 7]);
+    expect(problems).toEqual([]);
+    await s.close();
+    store = undefined;
+    // Schema 2 on disk, and the index database is gone.
+    const after = openLmdb({ path: dir.path, maxDbs: 16 });
+    expect(after.openDB<unknown, string>('meta', {}).get('schemaVersion')).toBe(2);
+    expect([...after.getKeys()]).not.toContain('journal.byOrder');
+    await after.close();
+  });
 });
 
 describe('robustness', () => {
@@ -400,7 +483,7 @@ describe('robustness', () => {
       ['actors.live', 'schema'],
       ['journal', 'decode'],
       ['journal', 'decode'],
-      ['journal.byOrder', 'dangling-index'],
+      ['journal', 'dangling-index'],
     ]);
   });
 

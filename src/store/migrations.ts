@@ -1,0 +1,85 @@
+/**
+ * Upgrades of the on-disk layout (see `SCHEMA_VERSION` in `schemas.ts`). Each runs inside the
+ * synchronous write transaction that opens the store, so an upgrade is all or nothing: a crash
+ * midway leaves the old version, which is upgraded again at the next open.
+ */
+import type { Database, RootDatabase } from 'lmdb';
+import { z } from 'zod';
+import type { Dbs } from './layout.ts';
+import type { Reporter } from './records.ts';
+import { scanRange } from './scan.ts';
+import { describeIssues, journalIndexKeySchema } from './schemas.ts';
+
+/** Name of the schema-1 index database `[clientOrderId, seq]` → null, dropped by {@link migrateV1ToV2}. */
+export const V1_JOURNAL_INDEX = 'journal.byOrder';
+
+/** A schema-1 journal entry (no `prevSeq`). */
+const v1EntrySchema = z.object({ clientOrderId: z.string(), event: z.unknown(), from: z.string(), to: z.string(), at: z.number() }).loose();
+
+/** What an upgrade did, for the log. */
+export interface MigrationReport {
+  readonly from: number;
+  readonly to: number;
+  /** Journal entries rewritten. */
+  readonly entries: number;
+}
+
+/**
+ * Opens the schema-1 index database when `version` says the store still has one (call before the
+ * opening transaction: lmdb-js opens databases outside write transactions). `undefined` otherwise.
+ */
+export function openV1Index(root: RootDatabase<unknown, string>, version: unknown): Database<unknown, [string, number]> | undefined {
+  return version === 1 ? root.openDB<unknown, [string, number]>(V1_JOURNAL_INDEX, { compression: false, cache: false }) : undefined;
+}
+
+/**
+ * Schema 1 → 2: gives every journal entry its `prevSeq` (the same order's previous entry, from the
+ * `journal.byOrder` index, whose keys sort by order then seq), then drops the index. An entry the
+ * index does not name gets `prevSeq: null`; index keys or entries that do not read back are reported
+ * (as at any read) and left out of the chains. Call inside the opening write transaction.
+ */
+export function migrateV1ToV2(dbs: Dbs, index: Database<unknown, [string, number]>, reporter: Reporter): MigrationReport {
+  let entries = 0;
+  let chainOf: string | undefined;
+  let prevSeq: number | null = null;
+  const v1Entry = (seq: number): z.infer<typeof v1EntrySchema> | undefined => {
+    const parsed = v1EntrySchema.safeParse(dbs.journal.get(seq));
+    if (parsed.success) return parsed.data;
+    reporter.report('journal', seq, 'schema', describeIssues(parsed.error));
+    return undefined;
+  };
+  for (const key of index.getKeys()) {
+    const parsedKey = journalIndexKeySchema.safeParse(key);
+    if (!parsedKey.success) {
+      reporter.report('journal.byOrder', key, 'schema', describeIssues(parsedKey.error));
+      continue;
+    }
+    const [cid, seq] = parsedKey.data;
+    if (cid !== chainOf) {
+      chainOf = cid;
+      prevSeq = null;
+    }
+    const entry = v1Entry(seq);
+    if (entry === undefined || entry.clientOrderId !== cid) {
+      if (entry !== undefined) reporter.report('journal.byOrder', key, 'dangling-index', `journal ${seq} belongs to another order`);
+      continue;
+    }
+    dbs.journal.putSync(seq, { ...entry, prevSeq });
+    prevSeq = seq;
+    entries++;
+  }
+  // Entries the index did not name (none in a consistent store): the first of their chain.
+  const unchained: number[] = [];
+  for (const { key, value } of scanRange<number>(dbs.journal, {}, (k, error) => reporter.decode('journal', k, error))) {
+    if (typeof value === 'object' && value !== null && !('prevSeq' in value)) unchained.push(key);
+  }
+  for (const seq of unchained) {
+    const entry = v1Entry(seq);
+    if (entry === undefined) continue;
+    dbs.journal.putSync(seq, { ...entry, prevSeq: null });
+    entries++;
+  }
+  index.dropSync();
+  return { from: 1, to: 2, entries };
+}
+
