@@ -34,7 +34,7 @@ import { META_NEXT_SEQ, META_SCHEMA_VERSION, initMeta, openDbs, readNextSeq, str
 import { migrateV1ToV2, openV1Index } from './migrations.ts';
 import { encodeValue, invalidateSharedStructures, onWriterProgress } from './lmdb-internals.ts';
 import { RecordReader, Reporter, defaultOnProblem } from './records.ts';
-import { describeIssues, idSchema, transitionInputSchema, venueOrderRefSchema } from './schemas.ts';
+import { describeIssues, idSchema, isWellFormedTransition, transitionInputSchema, venueOrderRefSchema } from './schemas.ts';
 import type {
   ActorRecord,
   BatchOutcome,
@@ -725,6 +725,7 @@ function venueKey(ref: VenueOrderRef): string {
 }
 
 function parseTransition(input: TransitionInput, index: number): TransitionInput {
+  if (isWellFormedTransition(input)) return input;
   const parsed = transitionInputSchema.safeParse(input);
   if (!parsed.success) throw new StoreInputError(`transition ${index}: ${describeIssues(parsed.error)}`);
   return parsed.data;

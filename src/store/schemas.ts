@@ -75,6 +75,44 @@ export const transitionInputSchema: z.ZodType<TransitionInput> = z.object({
   signal: z.object({ id: idSchema, result: present }).optional(),
 });
 
+/**
+ * True exactly when {@link transitionInputSchema} accepts `input` (the same rules, checked in place):
+ * the store's hot path takes a well-formed transition as it is, with no parse copy, and runs the
+ * schema only for one that is not, for its issues. Kept equal to the schema by a property test
+ * (`test/store/schemas.test.ts`); change both together.
+ */
+export function isWellFormedTransition(input: unknown): input is TransitionInput {
+  if (!isRecord(input)) return false;
+  const { journalEntry: j, venueOrder: v, signal: g } = input;
+  return (
+    isId(input['clientOrderId']) &&
+    input['snapshot'] !== undefined &&
+    typeof input['version'] === 'number' &&
+    Number.isSafeInteger(input['version']) &&
+    input['version'] >= 0 &&
+    typeof input['live'] === 'boolean' &&
+    isRecord(j) &&
+    j['event'] !== undefined &&
+    typeof j['from'] === 'string' &&
+    typeof j['to'] === 'string' &&
+    (j['at'] === undefined || isEpochMs(j['at'])) &&
+    (v === undefined || (isRecord(v) && isId(v['symbol']) && isId(v['orderId']))) &&
+    (g === undefined || (isRecord(g) && isId(g['id']) && g['result'] !== undefined))
+  );
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isId(v: unknown): v is string {
+  return typeof v === 'string' && v.length >= 1 && v.length <= MAX_ID_LENGTH;
+}
+
+function isEpochMs(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}
+
 /** Key of `journal.byOrder` (schema version 1 only; read by the migration): `[clientOrderId, seq]`. */
 export const journalIndexKeySchema = z.tuple([idSchema, seqSchema]);
 
