@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { ORDER_MACHINE_VERSION, type OrderEvent, type OrderSnapshot, orderContextOf, orderMachine, persistedSnapshotOf } from '../../machines/order.machine.ts';
-import type { CommittedOrder } from '../../src/engine/live-orders.ts';
 import { snapshotFromStore, storedContextOf, storedSnapshotOf } from '../../src/engine/stored-order.ts';
 import { OrderStore } from '../../src/store/index.ts';
 import { benchIntent, openUpdate } from '../../scripts/bench/engine-lib.ts';
@@ -58,8 +57,7 @@ describe('stored order snapshots', () => {
     expect(restored).toEqual(persistedSnapshotOf(actor.getSnapshot() as OrderSnapshot));
     expect(orderContextOf(ORDER_MACHINE_VERSION, storedContextOf(record?.snapshot))).toEqual(actor.getSnapshot().context);
 
-    const committed: CommittedOrder = restored;
-    const again = createActor(orderMachine, { snapshot: committed as OrderSnapshot, input: undefined }).start();
+    const again = createActor(orderMachine, { snapshot: restored as OrderSnapshot, input: undefined }).start();
     for (const a of [actor, again]) {
       a.send(fill(2));
       a.send({ type: 'VENUE_UPDATE', at: T0 + 30, update: { clientOrderId: cid, venueOrderId: '77', status: 'open', filledQuantity: '0.01', averagePrice: '2301.17', time: T0 + 30 } });
