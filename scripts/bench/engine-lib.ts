@@ -12,7 +12,6 @@ import { createActor } from 'xstate';
 import { type OrderEvent, orderMachine } from '../../machines/order.machine.ts';
 import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import type { Fill, OrderIntent, VenueOrderUpdate } from '../../src/domain/order.ts';
-import { storedSnapshotOf } from '../../src/engine/stored-order.ts';
 import type { CancelOutcome, InstrumentLimits, LookupOutcome, StreamState, SubmitOutcome, VenuePort } from '../../src/engine/venue-port.ts';
 
 // ---------------------------------------------------------------------------
@@ -172,7 +171,7 @@ export function benchIntent(signalId: string, i: number, venue: string, createdA
 }
 
 /**
- * The stored snapshot of a live order as the engine would have committed it (`storedSnapshotOf`):
+ * The persisted snapshot of a live order as the engine would have committed it:
  * RISK_APPROVED, SUBMIT, the venue's acknowledgement (ACCEPTED), and for one
  * order in four a partial maker fill (PARTIAL). Returns what the engine's last
  * commit of that order would hold.
@@ -223,7 +222,7 @@ export function liveOrderRecord(i: number, venue: string, t0: number): {
     last = e;
   }
   const to = actor.getSnapshot().value;
-  const snapshot = storedSnapshotOf(actor.getSnapshot());
+  const snapshot = actor.getPersistedSnapshot();
   actor.stop();
   return { clientOrderId: intent.clientOrderId, snapshot, lastEvent: last, from, to, venueOrderId, symbol: intent.symbol.replace('/', '') };
 }

@@ -52,9 +52,7 @@ import {
 import { IngressError, connect } from '../../src/cli/client.ts';
 import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import type { Fill, VenueOrderUpdate } from '../../src/domain/order.ts';
-import type { CommittedOrder } from '../../src/engine/live-orders.ts';
 import { DeadlineScheduler } from '../../src/engine/scheduler.ts';
-import { snapshotFromStore } from '../../src/engine/stored-order.ts';
 import type { VenuePort } from '../../src/engine/venue-port.ts';
 import { startSocketServer } from '../../src/ingress/server.ts';
 import { OrderStore, type TransitionInput } from '../../src/store/index.ts';
@@ -622,7 +620,7 @@ async function rehydration(root: string, n: number): Promise<void> {
   const populateMs = since(t0);
   await store.close();
   console.log(
-    `  populated with the real order machine (createActor, RISK_APPROVED, SUBMIT, VENUE_UPDATE[, FILL], stored as the engine stores it) and ` +
+    `  populated with the real order machine (createActor, RISK_APPROVED, SUBMIT, VENUE_UPDATE[, FILL], getPersistedSnapshot) and ` +
       `commitTransitions in batches of ${fmtInt(size)}: ${[...states].map(([s, c]) => `${fmtInt(c)} ${s}`).join(', ')} in ${fmtInt(populateMs)} ms`,
   );
   const run = async (mode: 'replica' | 'engine' | 'list'): Promise<Record<string, unknown>> => {
@@ -670,8 +668,7 @@ async function rehydrateChild(dir: string, mode: 'replica' | 'engine' | 'list'):
         failed++;
         continue;
       }
-      const restored: CommittedOrder = snapshotFromStore(record.snapshot);
-      const actor = createActor(machine, { snapshot: restored as OrderSnapshot, input: undefined });
+      const actor = createActor(machine, { snapshot: record.snapshot as OrderSnapshot, input: undefined });
       actor.start();
       if (actor.getSnapshot().status === 'error') {
         failed++;

@@ -27,6 +27,7 @@ import {
   orderContextOf,
   orderIntentOf,
   orderMachine,
+  persistedSnapshotOf,
 } from '../../machines/order.machine.ts';
 import { registryMachine } from '../../machines/registry.machine.ts';
 import { clientOrderIdFor } from '../domain/client-order-id.ts';
@@ -47,7 +48,6 @@ import {
 } from './api.ts';
 import { type CommitCallback, CommitBatcher } from './commit-batcher.ts';
 import { type CommittedOrder, LiveOrders } from './live-orders.ts';
-import { snapshotFromStore, storedContextOf, storedSnapshotOf } from './stored-order.ts';
 import type { Inspector } from './inspector.ts';
 import { type RiskLimits, checkIntent } from './risk.ts';
 import { DeadlineScheduler } from './scheduler.ts';
@@ -142,14 +142,7 @@ export class Engine implements EngineApi {
     this.lastSeq = opts.store.lastSeq();
     this.committed = new LiveOrders((cid) => {
       const record = opts.store.getActor(cid);
-      if (record?.live === true && record.version === ORDER_MACHINE_VERSION) {
-        try {
-          return snapshotFromStore(record.snapshot);
-        } catch (err) {
-          opts.logger.error({ err, clientOrderId: cid }, 'live order record does not decode: no longer tracked');
-          return undefined;
-        }
-      }
+      if (record?.live === true && record.version === ORDER_MACHINE_VERSION) return record.snapshot as CommittedOrder;
       // Only a record that became unreadable (reported by the store) or was changed by another writer gets here.
       opts.logger.error({ clientOrderId: cid, found: record === undefined ? 'none' : { live: record.live, version: record.version } }, 'live order has no readable live record in the store: no longer tracked');
       return undefined;
@@ -188,14 +181,7 @@ export class Engine implements EngineApi {
         continue;
       }
       // The actor itself is created on the order's first event (see `actorFor`); until then the snapshot stays in the store.
-      let snapshot: CommittedOrder;
-      try {
-        snapshot = snapshotFromStore(record.snapshot);
-      } catch (err) {
-        log.error({ err, clientOrderId }, 'persisted order does not decode: left as is, not rehydrated');
-        failed++;
-        continue;
-      }
+      const snapshot = record.snapshot as CommittedOrder;
       this.committed.setOnDisk(clientOrderId, snapshot.value);
       this.scheduler.set(clientOrderId, nextDeadline(snapshot));
       const venueId = snapshot.context.intent.venue;
@@ -273,9 +259,10 @@ export class Engine implements EngineApi {
     if (live) return this.view(clientOrderId, live.context, live.value, true);
     const record = this.opts.store.getActor(clientOrderId);
     if (!record) throw new EngineError('not_found', `no order ${clientOrderId}`);
-    const ctx = orderContextOf(record.version, storedContextOf(record.snapshot));
+    const snap = record.snapshot as { value: string; context: unknown };
+    const ctx = orderContextOf(record.version, snap.context);
     if (!ctx) throw new EngineError('internal', `order ${clientOrderId} was stored by order machine version ${record.version}, which this engine cannot read`);
-    return this.view(clientOrderId, ctx, (record.snapshot as { value: string }).value, record.live);
+    return this.view(clientOrderId, ctx, snap.value, record.live);
   }
 
   /**
@@ -310,8 +297,9 @@ export class Engine implements EngineApi {
     }
     for (const { clientOrderId, record } of this.opts.store.listArchived()) {
       if (!listedLive.has(clientOrderId)) {
-        const ctx = orderContextOf(record.version, storedContextOf(record.snapshot));
-        if (ctx) consider({ cid: clientOrderId, ctx, state: (record.snapshot as { value: string }).value, live: false });
+        const snap = record.snapshot as { value: string; context: unknown };
+        const ctx = orderContextOf(record.version, snap.context);
+        if (ctx) consider({ cid: clientOrderId, ctx, state: snap.value, live: false });
         else this.opts.logger.warn({ clientOrderId, version: record.version }, 'archived order stored by an unreadable machine version: left out of the listing');
       }
       if (++scanned % ORDERS_SCAN_SLICE === 0) await nextTurn();
@@ -499,7 +487,7 @@ export class Engine implements EngineApi {
     this.commits.enqueue(
       {
         clientOrderId,
-        snapshot: storedSnapshotOf(after),
+        snapshot: persistedSnapshotOf(after),
         version: ORDER_MACHINE_VERSION,
         journalEntry: { event, from: before.value, to: after.value, at: event.at },
         live,
@@ -713,7 +701,7 @@ export class Engine implements EngineApi {
     const record = this.opts.store.getActor(clientOrderId);
     if (record && !record.live) {
       // The venue's own report of what closed the order often arrives after its REST answer did: nothing new then.
-      const ctx = orderContextOf(record.version, storedContextOf(record.snapshot));
+      const ctx = orderContextOf(record.version, (record.snapshot as { context?: unknown }).context);
       if (ctx !== undefined && holds(ctx, event)) this.opts.logger.debug({ clientOrderId, event: event.type }, 'venue message for an archived order repeats what it holds');
       else this.opts.logger.warn({ clientOrderId, event: event.type }, 'venue message for an archived order: recorded as an anomaly, not applied');
     }
