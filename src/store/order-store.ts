@@ -680,13 +680,15 @@ export class OrderStore {
     for (const db of structuredDbs(this.dbs)) invalidateSharedStructures(db);
   }
 
-  /** The order's chain as issued so far; an order not written since open is looked up (its record, live or archived). */
+  /**
+   * The order's chain as issued so far; an order not written since open is looked up: where its record is
+   * (even an unreadable one, which must not stay behind when the order's record moves) and its `seq`.
+   */
   private chainOf(cid: string): OrderChain {
     let chain = this.chains.get(cid);
     if (chain === undefined) {
-      const live = this.read.actor('live', cid);
-      const archived = live === undefined ? this.read.actor('archive', cid) : undefined;
-      chain = live !== undefined ? { seq: live.seq, place: 'live' } : archived !== undefined ? { seq: archived.seq, place: 'archive' } : { seq: null, place: 'none' };
+      const place: RecordPlace = this.dbs.live.doesExist(cid) ? 'live' : this.dbs.archive.doesExist(cid) ? 'archive' : 'none';
+      chain = { seq: place === 'none' ? null : (this.read.actor(place, cid)?.seq ?? null), place };
       this.chains.set(cid, chain);
     }
     return chain;

@@ -487,6 +487,22 @@ describe('robustness', () => {
     ]);
   });
 
+  it('moves an order whose live record does not decode to the archive without leaving that record behind', async () => {
+    let s = await openStore();
+    await s.commitTransition(transition('u', 1));
+    await s.close();
+    store = undefined;
+    const raw = openLmdb({ path: dir.path, maxDbs: 16 });
+    await raw.openDB<unknown, string>('actors.live', {}).put('u', asBinary(Uint8Array.from([0x75, 0x01])));
+    await raw.close();
+    s = await openStore();
+    await s.commitTransition(transition('u', 2, { live: false }));
+    problems.length = 0;
+    expect([...s.listLive()]).toEqual([]);
+    expect(problems).toEqual([]); // the undecodable live record is gone, not skipped
+    expect(s.getActor('u')).toMatchObject({ live: false, seq: 2 });
+  });
+
   it('refuses a directory with another schema version', async () => {
     const s = await openStore();
     await s.close();
