@@ -85,6 +85,13 @@ export const simulatorConfigSchema = z.object({
    * before, or the engine would see one venue order id for two orders (the daemon passes one from the clock).
    */
   firstOrderId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 2).default(1),
+  /**
+   * Id of the first trade of each symbol on each venue, then +1 per trade (Binance trade ids are unique per
+   * symbol). Like {@link firstOrderId}: a paper venue restarted for the same engine data must not give a trade
+   * id it gave before, or a consumer that keeps fills by (symbol, trade id) would drop the new one as a repeat
+   * (the daemon passes one from the clock).
+   */
+  firstTradeId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER / 2).default(1),
   /** Server ping interval on websockets, ms (Binance: 20 s). */
   pingIntervalMs: z.number().int().positive().default(20_000),
   /** A websocket that has not answered a ping within this is closed, ms (Binance: 60 s). */

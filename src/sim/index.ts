@@ -79,7 +79,7 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
     clock: config.clock,
     atEnd: config.atEnd,
   });
-  const venue = new SpotVenue({ exchangeInfo, accounts: config.accounts, fees: config.fees, replay, firstOrderId: config.firstOrderId });
+  const venue = new SpotVenue({ exchangeInfo, accounts: config.accounts, fees: config.fees, replay, firstOrderId: config.firstOrderId, firstTradeId: config.firstTradeId });
   const usdmVenue = createUsdmVenue(config, replay);
   const hooks = buildSimHooks({
     rateLimits: config.rateLimits,

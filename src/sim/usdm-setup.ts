@@ -38,6 +38,7 @@ export function createUsdmVenue(config: SimulatorConfig, replay: Replay): UsdmVe
     fees: config.usdm.fees,
     defaultLeverage: config.usdm.defaultLeverage,
     firstOrderId: config.firstOrderId,
+    firstTradeId: config.firstTradeId,
   });
 }
 

@@ -96,6 +96,8 @@ export interface SpotVenueOptions {
    * the same engine data starts past the ids it gave before (the daemon passes one from the clock).
    */
   readonly firstOrderId?: number;
+  /** The id of each symbol's first trade (then +1 per trade of that symbol); default 1. Same reason as `firstOrderId`. */
+  readonly firstTradeId?: number;
 }
 
 /** An order list (OCO) as the venue holds it. */
@@ -175,6 +177,8 @@ export class SpotVenue implements SpotVenueApi {
   private nextOrderId: number;
   private nextListId = 1;
   private readonly nextTradeId = new Map<string, number>();
+  /** The id of each symbol's first trade (see the `firstTradeId` option). */
+  private readonly firstTradeId: number;
   private readonly unsubscribe: () => void;
 
   constructor(opts: SpotVenueOptions) {
@@ -183,6 +187,7 @@ export class SpotVenue implements SpotVenueApi {
     this.maker = dec((opts.fees ?? DEFAULT_SPOT_FEES).maker);
     this.taker = dec((opts.fees ?? DEFAULT_SPOT_FEES).taker);
     this.nextOrderId = opts.firstOrderId ?? 1;
+    this.firstTradeId = opts.firstTradeId ?? 1;
     for (const a of opts.accounts) this.addAccount(a);
     this.unsubscribe = this.replay.on((e) => {
       if (e.kind === 'trade' && e.market === 'spot') this.onTrade(e);
@@ -836,7 +841,7 @@ export class SpotVenue implements SpotVenueApi {
   }
 
   private tradeId(symbol: string): number {
-    const id = this.nextTradeId.get(symbol) ?? 1;
+    const id = this.nextTradeId.get(symbol) ?? this.firstTradeId;
     this.nextTradeId.set(symbol, id + 1);
     return id;
   }

@@ -109,6 +109,8 @@ export interface UsdmVenueOptions {
    * the same engine data starts past the ids it gave before (the daemon passes one from the clock).
    */
   readonly firstOrderId?: number;
+  /** The id of each symbol's first trade (then +1 per trade of that symbol); default 1. Same reason as `firstOrderId`. */
+  readonly firstTradeId?: number;
 }
 
 /** Everything the futures venue holds, for test assertions; money as exact decimal strings. */
@@ -156,6 +158,8 @@ export class UsdmVenue implements UsdmVenueApi {
   /** Open (NEW) algo orders by symbol. */
   private readonly waiting = new Map<string, AlgoOrder[]>();
   private readonly nextTradeId = new Map<string, number>();
+  /** The id of each symbol's first trade (see the `firstTradeId` option). */
+  private readonly firstTradeId: number;
   private nextOrderId: number;
   /** Algo ids start far from order ids: a client caching both by id (ccxt's order cache) never confuses them. */
   private nextAlgoId = 1_000_000_001;
@@ -168,6 +172,7 @@ export class UsdmVenue implements UsdmVenueApi {
     this.maker = dec(fees.maker);
     this.taker = dec(fees.taker);
     this.nextOrderId = opts.firstOrderId ?? 1;
+    this.firstTradeId = opts.firstTradeId ?? 1;
     this.accounts = new FutAccounts(opts.defaultLeverage ?? DEFAULT_LEVERAGE);
     this.risk = new AccountRiskBook(this.info, this.replay, this.accounts, this.taker);
     for (const a of opts.accounts) this.accounts.open(a, this.replay.now());
@@ -639,7 +644,7 @@ export class UsdmVenue implements UsdmVenueApi {
   }
 
   private tradeId(symbol: string): number {
-    const id = this.nextTradeId.get(symbol) ?? 1;
+    const id = this.nextTradeId.get(symbol) ?? this.firstTradeId;
     this.nextTradeId.set(symbol, id + 1);
     return id;
   }
