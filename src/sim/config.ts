@@ -65,6 +65,14 @@ export const simulatorConfigSchema = z.object({
       { market: 'spot', symbol: 'ETHUSDT' },
     ]),
   clock: clockSchema.default({ kind: 'realtime' }),
+  /**
+   * Where the replay starts. `'recording'`: at the recording's first event. `'books'`: once every instrument's
+   * order book is built (its depth snapshot and the first bridging diff applied): the events before that are
+   * applied at once, before the clock starts. The recordings open with depth diffs that arrive before the
+   * snapshot; until then a book is empty and a market order expires unfilled, as at Binance, which a paper
+   * trader starting the daemon does not expect (the daemon passes `'books'`).
+   */
+  startAt: z.enum(['recording', 'books']).default('recording'),
   atEnd: z.enum(['stop', 'loop']).default('loop'),
   accounts: z
     .array(accountSchema)

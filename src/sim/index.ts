@@ -104,6 +104,7 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
   });
   const usdmServer = server.usdm;
   if (usdmServer) hooks.faults.setListenKeyControl({ expire: (accountId) => usdmServer.expireListenKey(accountId) });
+  if (config.startAt === 'books') replayUntilBooksSynced(replay);
   replay.start();
   const first = config.accounts[0];
   if (!first) throw new Error('at least one account is required');
@@ -147,4 +148,13 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
       await server.close();
     },
   };
+}
+
+/**
+ * Applies the replay's events, one at a time and before its clock starts, until every instrument's book is synced
+ * (or the data ends). Listeners see them as usual.
+ */
+function replayUntilBooksSynced(replay: Replay): void {
+  const synced = (): boolean => replay.instruments.every((i) => replay.book(i.market, i.symbol)?.synced === true);
+  while (!synced()) if (replay.step({ events: 1 }) === 0) return;
 }
