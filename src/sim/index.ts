@@ -151,10 +151,11 @@ export async function startSimulator(input: SimulatorConfigInput = {}, logger?: 
 }
 
 /**
- * Applies the replay's events, one at a time and before its clock starts, until every instrument's book is synced
- * (or the data ends). Listeners see them as usual.
+ * Applies the replay's events, one at a time and before its clock starts, until every instrument's book is synced,
+ * or the first pass of the data ends (a recording without a depth snapshot never builds its book; a looping replay
+ * would go on for ever). Listeners see the events as usual.
  */
 function replayUntilBooksSynced(replay: Replay): void {
   const synced = (): boolean => replay.instruments.every((i) => replay.book(i.market, i.symbol)?.synced === true);
-  while (!synced()) if (replay.step({ events: 1 }) === 0) return;
+  while (!synced() && replay.stats().loops === 0) if (replay.step({ events: 1 }) === 0) return;
 }
