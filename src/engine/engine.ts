@@ -820,26 +820,24 @@ export class Engine implements EngineApi {
       if (atStartup) await this.dispatch(clientOrderId, { type: 'SUBMIT', at });
       return;
     }
-    if (state === 'ACCEPTED' || state === 'PARTIAL') {
-      // The venue acknowledged it and no longer knows it (purged when cancelled or expired with nothing executed, a
-      // testnet reset, a paper venue started afresh): nothing more can happen to it there. Not while the venue's
-      // own word on it is recent (its order queries can lag its matching engine): only a recvWindow after the
-      // order's last transition, looked up again then.
-      const trustFrom = (ctx.transitions.at(-1)?.at ?? ctx.intent.receivedAt) + this.recvWindowMs + 1_000;
-      if (at < trustFrom) {
-        this.retryLater(clientOrderId, trustFrom - at, attempt);
-        return;
-      }
-      this.opts.logger.warn({ clientOrderId, state }, 'order acknowledged by the venue is no longer known to it: closed as cancelled (anomaly vanished_at_venue)');
-      await this.dispatch(clientOrderId, { type: 'RECONCILE_NOT_FOUND', at });
+    // SUBMITTED: its submit deadline moves it to UNKNOWN, which reconciles again.
+    const acknowledged = state === 'ACCEPTED' || state === 'PARTIAL';
+    if (!acknowledged && state !== 'UNKNOWN' && state !== 'PENDING_CANCEL') return;
+    // "Not found" is trusted only a recvWindow after the venue could last have heard of the order: for one it
+    // acknowledged, its last transition (the venue's order queries can lag its matching engine); otherwise the
+    // submit (a lost submit can still arrive until then). Before that, it is looked up again then.
+    const since = acknowledged ? (ctx.transitions.at(-1)?.at ?? ctx.intent.receivedAt) : (ctx.timing.submittedAt ?? ctx.intent.receivedAt);
+    const trustFrom = since + this.recvWindowMs + 1_000;
+    if (at < trustFrom) {
+      this.retryLater(clientOrderId, trustFrom - at, attempt);
       return;
     }
-    const lateUntil = (ctx.timing.submittedAt ?? ctx.intent.receivedAt) + this.recvWindowMs + 1_000;
-    if (state === 'UNKNOWN' || state === 'PENDING_CANCEL') {
-      if (at >= lateUntil) await this.dispatch(clientOrderId, { type: 'RECONCILE_NOT_FOUND', at });
-      else this.retryLater(clientOrderId, lateUntil - at, attempt);
+    if (acknowledged) {
+      // Acknowledged and no longer known (purged when cancelled or expired with nothing executed, a testnet reset, a
+      // paper venue started afresh): nothing more can happen to it there.
+      this.opts.logger.warn({ clientOrderId, state }, 'order acknowledged by the venue is no longer known to it: closed as cancelled (anomaly vanished_at_venue)');
     }
-    // SUBMITTED: its submit deadline moves it to UNKNOWN, which reconciles again.
+    await this.dispatch(clientOrderId, { type: 'RECONCILE_NOT_FOUND', at });
   }
 
   private startPeriodicReconcile(): void {
