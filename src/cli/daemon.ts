@@ -70,7 +70,8 @@ async function main(): Promise<void> {
       // The embedded venue keeps nothing across runs: its order and trade ids start from the clock (µs since the epoch),
       // past any id an earlier run gave, so that no venue order id or trade id of this data directory is given twice;
       // its replay starts once its books are built, so that an order sent right after start meets a book.
-      const sim = await startSimulator({ firstOrderId: Date.now() * 1000, firstTradeId: Date.now() * 1000, startAt: 'books', ...v.sim }, logger.child({ component: 'venue-sim', venue: v.id }));
+      const idsFrom = Date.now() * 1000;
+      const sim = await startSimulator({ firstOrderId: idsFrom, firstTradeId: idsFrom, startAt: 'books', ...v.sim }, logger.child({ component: 'venue-sim', venue: v.id }));
       sims.push(sim);
       logger.info({ venue: v.id, http: sim.description.http, ws: sim.description.ws }, 'paper mode: embedded simulator replaying recorded Binance data');
       ports.push(
