@@ -1,5 +1,5 @@
 /** Public surface of the LMDB persistence layer; see README.md in this folder. */
-export { OrderStore, type SignalPutResult } from './order-store.ts';
+export { DEFAULT_MAP_SIZE, OrderStore, type SignalPutResult } from './order-store.ts';
 export {
   DuplicateSignalError,
   IdConflictError,

@@ -106,6 +106,9 @@ export interface SignalPutResult {
   readonly record: SignalRecord;
 }
 
+/** Default initial LMDB map size, bytes: 4 GiB of address space, not of disk (see {@link OrderStoreOptions.mapSize}). */
+export const DEFAULT_MAP_SIZE = 4 * 1024 ** 3;
+
 export class OrderStore {
   private closed = false;
   private readonly read: RecordReader;
@@ -157,7 +160,7 @@ export class OrderStore {
    * `noSync`/`noMetaSync: false` (never trade durability for speed), event-turn
    * batching on (all writes issued in one event-loop turn share a transaction),
    * `sharedStructuresKey` on the record databases (smaller records, faster
-   * decoding), no compression, no lmdb-js value cache.
+   * decoding), no compression, no lmdb-js value cache, a 4 GiB initial map ({@link DEFAULT_MAP_SIZE}).
    *
    * @throws StoreSchemaError when the directory holds another schema version.
    */
@@ -174,7 +177,7 @@ export class OrderStore {
       eventTurnBatching: true,
       compression: false,
       cache: false,
-      ...(options.mapSize === undefined ? {} : { mapSize: options.mapSize }),
+      mapSize: options.mapSize ?? DEFAULT_MAP_SIZE,
     });
     const dbs = openDbs(root);
     try {

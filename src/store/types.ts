@@ -175,7 +175,13 @@ export interface OrderStoreOptions {
   readonly onProblem?: (problem: StoreReadProblem) => void;
   /** Store clock for `updatedAt`/`at` defaults, ms since epoch. Default `Date.now`. */
   readonly clock?: () => EpochMs;
-  /** Initial LMDB map size in bytes (lmdb-js grows it on demand). Default: lmdb-js default. */
+  /**
+   * Initial LMDB map size in bytes: address space reserved for the data file, not disk space (on Linux and
+   * macOS the file grows only as pages are used). lmdb-js doubles the map when the file outgrows it, and keeps
+   * every earlier mapping (readers may still point into it), so each growth step leaves the pages read so far
+   * resident twice. Default `DEFAULT_MAP_SIZE` (4 GiB): no remapping below that. lmdb-js's own default
+   * (128 KiB, grown on demand) held ~21 MiB of extra RSS at 10,000 orders.
+   */
   readonly mapSize?: number;
 }
 

@@ -1,6 +1,9 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { open as openLmdb, asBinary } from 'lmdb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_MAP_SIZE,
   DuplicateSignalError,
   IdConflictError,
   OrderStore,
@@ -525,5 +528,28 @@ describe('robustness', () => {
     await expect(s.commitTransition(transition('late', 1))).rejects.toBeInstanceOf(StoreClosedError);
     s = await openStore();
     expect(s.countLive()).toBe(50);
+  });
+});
+
+describe('LMDB map', () => {
+  /** The mappings of `file` in this process (/proc/self/maps, Linux): one line each. */
+  function mappingsOf(file: string): string[] {
+    return readFileSync('/proc/self/maps', 'utf8')
+      .split('\n')
+      .filter((line) => line.endsWith(file));
+  }
+
+  it.runIf(process.platform === 'linux')('maps the data file once as it grows, and does not preallocate it', async () => {
+    const s = await openStore();
+    // ~3 MiB of records and journal: lmdb-js's own default map (128 KiB, grown on demand) would have been
+    // remapped several times on the way, each earlier mapping kept and its pages counted again in the RSS.
+    for (let batch = 0; batch < 50; batch++) {
+      await s.commitTransitions(Array.from({ length: 100 }, (_, i) => transition(`o-${batch}-${i}`, 1)));
+    }
+    const file = join(dir.path, 'data.mdb');
+    expect(mappingsOf(file)).toHaveLength(1);
+    const size = statSync(file).size;
+    expect(size).toBeGreaterThan(1024 ** 2);
+    expect(size).toBeLessThan(DEFAULT_MAP_SIZE / 64);
   });
 });
