@@ -5,7 +5,7 @@
  * npx tsx src/cli/cli.ts [--socket <path>] [--json] <command>
  *   signal <buy|sell> <instrument> [quantity] [--limit <price>] [--tif GTC|IOC|FOK] [--quote <notional>] [--id <signalId>] [--venue <id>]
  *   cancel <clientOrderId>
- *   orders [--state <S...>] [--instrument <I>] [--limit <N>] [--cursor <C>]
+ *   orders [--state <S...>] [--instrument <I>] [--limit <N>] [--cursor <C>] [--newest-first]
  *   order <clientOrderId>
  *   status
  *   watch
@@ -146,14 +146,16 @@ program
   .option('--instrument <symbol>', 'only this instrument, e.g. BTC/USDT')
   .option('--limit <n>', 'page size (1–1000, default 100)', positiveInt)
   .option('--cursor <cursor>', 'the next page, from a previous listing')
-  .action(async (o: { state?: string[]; instrument?: string; limit?: number; cursor?: string }, cmd: Command) => {
+  .option('--newest-first', 'newest orders first (default: oldest first)')
+  .action(async (o: { state?: string[]; instrument?: string; limit?: number; cursor?: string; newestFirst?: boolean }, cmd: Command) => {
     const query = {
+      ...(o.newestFirst === true && { newestFirst: true }),
       ...(o.state !== undefined && { states: o.state }),
       ...(o.instrument !== undefined && { instrument: o.instrument }),
       ...(o.limit !== undefined && { limit: o.limit }),
       ...(o.cursor !== undefined && { cursor: o.cursor }),
     };
-    await run(cmd, simple((c) => c.request('orders', query), formatOrdersPage), { states: '--state', instrument: '--instrument', limit: '--limit', cursor: '--cursor' });
+    await run(cmd, simple((c) => c.request('orders', query), formatOrdersPage), { states: '--state', instrument: '--instrument', limit: '--limit', cursor: '--cursor', newestFirst: '--newest-first' });
   });
 
 program

@@ -87,8 +87,10 @@ export interface OrderView {
 export interface OrdersQuery {
   readonly states?: ReadonlyArray<string>;
   readonly instrument?: string;
-  /** Opaque cursor from a previous page. */
+  /** Opaque cursor from a previous page (of a listing in the same direction). */
   readonly cursor?: string;
+  /** Newest first instead of oldest first (the order in which the engine first recorded each order). */
+  readonly newestFirst?: boolean;
   /** Default 100, at most 1000. */
   readonly limit?: number;
 }

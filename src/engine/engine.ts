@@ -266,51 +266,69 @@ export class Engine implements EngineApi {
   }
 
   /**
-   * One page of orders (live and archived) in creation order (`receivedAt`, then client order id), filtered
-   * by state and instrument, after `query.cursor`. It reads every order (archived ones from the store), so it
-   * takes time in proportion to their number (~0.35 s per 100,000 on the bench machine): it yields to the event
-   * loop every {@link ORDERS_SCAN_SLICE} orders, so that venue events and other requests go on meanwhile, and
-   * it keeps only the rows that can still make the page.
+   * One page of orders (live and archived), filtered by state and instrument, after `query.cursor`: in the
+   * order the store first recorded them (an order's first journal entry, committed when its signal is
+   * accepted: creation order), oldest first, or newest first with `query.newestFirst`. It walks the store's
+   * listing index (`OrderStore.listOrderIds`) from the cursor and stops once the page is full, so a page costs
+   * the orders it looks at, not every order there is: without a filter, `limit + 1` of them. A filter reads on
+   * until enough orders match; one naming no final state (CLOSED, DENIED) skips archived orders without
+   * reading them. It yields to the event loop every {@link ORDERS_SCAN_SLICE} orders looked at, so that venue
+   * events and other requests go on meanwhile.
+   *
+   * @throws EngineError `bad_request` for a cursor this engine did not issue, or one from a listing in the other direction.
    */
   async orders(query: OrdersQuery): Promise<OrdersPage> {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
-    const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-    let rows: ListingRow[] = [];
-    const consider = (row: ListingRow): void => {
-      if (states && !states.has(row.state)) return;
-      if (query.instrument && row.ctx.intent.symbol !== query.instrument) return;
-      if (after && compareListing(row, after[0], after[1]) <= 0) return;
-      rows.push(row);
-      if (rows.length >= 4 * (limit + 1)) rows = firstInListing(rows, limit + 1);
-    };
-    let scanned = 0;
-    // Live first (a copy of the ids), then the archive: an order archived in between is in both, listed once.
-    const listedLive = new Set<string>();
-    for (const cid of this.committed.ids()) {
-      const s = this.committed.get(cid);
-      if (s) {
-        listedLive.add(cid);
-        consider({ cid, ctx: s.context, state: s.value, live: true });
+    const newestFirst = query.newestFirst === true;
+    let after = query.cursor ? decodeCursor(query.cursor, newestFirst) : undefined;
+    // Archived orders are final (CLOSED or DENIED): a filter naming neither is answered from the live orders
+    // alone, without reading any archived record.
+    const archivedMayMatch = states === undefined || [...states].some((s) => FINAL_STATES.has(s));
+    const rows: Array<ListingRow & { seq: number }> = [];
+    for (;;) {
+      // One slice of the store's listing (keys only), then a turn of the event loop: the engine goes on meanwhile.
+      const slice = this.opts.store.listOrderIds({ ...(after !== undefined && { after }), newestFirst, limit: ORDERS_SCAN_SLICE });
+      for (const { seq, clientOrderId: cid } of slice) {
+        after = seq;
+        const row = this.listingRow(cid, states, archivedMayMatch);
+        if (row === undefined || (query.instrument && row.ctx.intent.symbol !== query.instrument)) continue;
+        rows.push({ ...row, seq });
+        if (rows.length > limit) break;
       }
-      if (++scanned % ORDERS_SCAN_SLICE === 0) await nextTurn();
+      if (rows.length > limit || slice.length < ORDERS_SCAN_SLICE) break;
+      await nextTurn();
     }
-    for (const { clientOrderId, record } of this.opts.store.listArchived()) {
-      if (!listedLive.has(clientOrderId)) {
-        const snap = record.snapshot as { value: string; context: unknown };
-        const ctx = orderContextOf(record.version, snap.context);
-        if (ctx) consider({ cid: clientOrderId, ctx, state: snap.value, live: false });
-        else this.opts.logger.warn({ clientOrderId, version: record.version }, 'archived order stored by an unreadable machine version: left out of the listing');
-      }
-      if (++scanned % ORDERS_SCAN_SLICE === 0) await nextTurn();
-    }
-    rows = firstInListing(rows, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const orders = page.map((r) => this.view(r.cid, r.ctx, r.state, r.live));
-    return rows.length > limit && last ? { orders, nextCursor: encodeCursor(last.ctx.intent.receivedAt, last.cid) } : { orders };
+    return rows.length > limit && last ? { orders, nextCursor: encodeCursor(last.seq, newestFirst) } : { orders };
   }
 
+  /**
+   * An order as `orders()` lists it, or undefined when it does not pass the state filter or cannot be read. A live
+   * order is read from memory (or its committed snapshot from the store); any other, from the archive.
+   */
+  private listingRow(cid: string, states: ReadonlySet<string> | undefined, archivedMayMatch: boolean): ListingRow | undefined {
+    const liveState = this.committed.stateOf(cid);
+    if (liveState !== undefined) {
+      if (states && !states.has(liveState)) return undefined;
+      const s = this.committed.get(cid);
+      return s ? { cid, ctx: s.context, state: s.value, live: true } : undefined;
+    }
+    if (!archivedMayMatch) return undefined;
+    const record = this.opts.store.getActor(cid);
+    // A live record the engine does not hold (one whose snapshot does not fit the machine) is not listed.
+    if (record === undefined || record.live) return undefined;
+    const snap = record.snapshot as { value: string; context: unknown };
+    if (states && !states.has(snap.value)) return undefined;
+    const ctx = orderContextOf(record.version, snap.context);
+    if (ctx === undefined) {
+      this.opts.logger.warn({ clientOrderId: cid, version: record.version }, 'archived order stored by an unreadable machine version: left out of the listing');
+      return undefined;
+    }
+    return { cid, ctx, state: snap.value, live: false };
+  }
 
   status(): EngineStatus {
     const byState = this.committed.countByState();
@@ -964,8 +982,11 @@ function reasonCode(reason: string): string {
   return (r || 'venue_rejected').slice(0, 64);
 }
 
-/** How many orders `orders()` reads between two yields to the event loop. */
+/** How many orders `orders()` looks at between two yields to the event loop. */
 const ORDERS_SCAN_SLICE = 1_000;
+
+/** The order machine's final states ({@link isFinal}): the only states of an archived order. */
+const FINAL_STATES: ReadonlySet<string> = new Set(['CLOSED', 'DENIED']);
 
 /** One order as `orders()` lists it. */
 interface ListingRow {
@@ -975,33 +996,27 @@ interface ListingRow {
   readonly live: boolean;
 }
 
-/** Listing order: creation time (`receivedAt`, ms since epoch), then client order id. */
-function compareListing(row: ListingRow, at: number, cid: string): number {
-  const d = row.ctx.intent.receivedAt - at;
-  if (d !== 0) return d;
-  return row.cid < cid ? -1 : row.cid > cid ? 1 : 0;
-}
-
-/** The first `n` rows in listing order. */
-function firstInListing(rows: ListingRow[], n: number): ListingRow[] {
-  return rows.sort((a, b) => compareListing(a, b.ctx.intent.receivedAt, b.cid)).slice(0, n);
-}
-
 /** Resolves on the next turn of the event loop (after pending I/O callbacks). */
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function encodeCursor(at: number, cid: string): string {
-  return Buffer.from(JSON.stringify([at, cid])).toString('base64url');
+/** A cursor: the seq at which the page's last order was first recorded, and the listing's direction. */
+function encodeCursor(seq: number, newestFirst: boolean): string {
+  return Buffer.from(JSON.stringify([seq, newestFirst ? 'newest' : 'oldest'])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [number, string] {
+/** @throws EngineError `bad_request` for a cursor this engine did not issue, or one issued for the other direction. */
+function decodeCursor(cursor: string, newestFirst: boolean): number {
+  let v: unknown;
   try {
-    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return [v[0], v[1]];
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    v = undefined;
+  }
+  if (Array.isArray(v) && Number.isSafeInteger(v[0]) && typeof v[0] === 'number' && v[0] >= 0 && (v[1] === 'newest' || v[1] === 'oldest')) {
+    if ((v[1] === 'newest') === newestFirst) return v[0];
+    throw new EngineError('bad_request', 'the cursor belongs to a listing in the other direction', [{ path: ['cursor'], message: `issued for ${v[1]} first` }]);
   }
   throw new EngineError('bad_request', 'the cursor is not one this engine issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
 }

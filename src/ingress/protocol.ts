@@ -79,8 +79,10 @@ export const OrdersOp = z.strictObject({
   /** Order states to include (any of them); omitted: all. */
   states: z.array(z.string().min(1).max(64)).min(1).max(32).optional(),
   instrument: InstrumentSymbol.optional(),
-  /** Opaque cursor from the previous page's `nextCursor`. */
+  /** Opaque cursor from the previous page's `nextCursor` (a listing in the same direction). */
   cursor: z.string().min(1).max(1024).optional(),
+  /** Newest first; default oldest first (the order in which the engine first recorded each order). */
+  newestFirst: z.boolean().optional(),
   /** Page size; the engine's default is 100. */
   limit: z.number().int().min(1).max(1000).optional(),
 });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { Dbs } from './layout.ts';
 import type { Reporter } from './records.ts';
 import { scanRange } from './scan.ts';
-import { describeIssues, journalIndexKeySchema } from './schemas.ts';
+import { describeIssues, journalEntrySchema, journalIndexKeySchema, seqSchema } from './schemas.ts';
 
 /** Name of the schema-1 index database `[clientOrderId, seq]` → null, dropped by {@link migrateV1ToV2}. */
 export const V1_JOURNAL_INDEX = 'journal.byOrder';
@@ -83,3 +83,32 @@ export function migrateV1ToV2(dbs: Dbs, index: Database<unknown, [string, number
   return { from: 1, to: 2, entries };
 }
 
+
+/**
+ * Schema 2 → 3: builds `orders.byFirstSeq` from the journal, one pass in seq order: each order's first
+ * entry lists the order at its seq, if the store holds a record of the order (an orphan entry lists nothing). Entries that do not read back are reported (as at any read) and skipped.
+ * Call inside the opening write transaction.
+ */
+export function migrateV2ToV3(dbs: Dbs, reporter: Reporter): MigrationReport {
+  let entries = 0;
+  const listed = new Set<string>();
+  for (const { key, value } of scanRange<number>(dbs.journal, {}, (k, error) => reporter.decode('journal', k, error))) {
+    const seq = seqSchema.safeParse(key);
+    const entry = journalEntrySchema.safeParse(value);
+    if (!seq.success) {
+      reporter.report('journal', key, 'schema', describeIssues(seq.error));
+      continue;
+    }
+    if (!entry.success) {
+      reporter.report('journal', key, 'schema', describeIssues(entry.error));
+      continue;
+    }
+    const cid = entry.data.clientOrderId;
+    if (listed.has(cid)) continue; // seq order: the order's first entry came first
+    if (!dbs.live.doesExist(cid) && !dbs.archive.doesExist(cid)) continue;
+    dbs.ordersByFirstSeq.putSync([seq.data, cid], null);
+    listed.add(cid);
+    entries++;
+  }
+  return { from: 2, to: 3, entries };
+}

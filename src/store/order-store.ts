@@ -11,11 +11,13 @@
  * | `ids.venueByClient` | client order id              | {@link VenueOrderRef}                   |
  * | `ids.clientByVenue` | `[symbol, orderId]`          | client order id                         |
  * | `signals`           | signal id                    | {@link SignalRecord}                    |
+ * | `orders.byFirstSeq` | `[seq, clientOrderId]`       | null: the seq of the order's first journal entry (schema 3) |
  *
  * An actor record lives in exactly one of `actors.live` / `actors.archive`, so
  * rehydration scans only live orders however many are archived. An order's journal is
  * the chain of `prevSeq` links back from its record's `seq` (schema 2; schema 1 kept an
- * index database instead, and is migrated when opened: `migrations.ts`).
+ * index database instead, and is migrated when opened: `migrations.ts`). `orders.byFirstSeq` lists
+ * every order in the order it was first recorded, so a listing pages without reading every record.
  *
  * Durability: every write method resolves only after its transaction has
  * committed (it then survives a process crash); with durability `'flush'` (the
@@ -31,10 +33,10 @@ import {
   StoreInputError,
 } from './errors.ts';
 import { META_NEXT_SEQ, META_SCHEMA_VERSION, initMeta, openDbs, readNextSeq, structuredDbs, type Dbs } from './layout.ts';
-import { migrateV1ToV2, openV1Index } from './migrations.ts';
+import { migrateV1ToV2, migrateV2ToV3, openV1Index } from './migrations.ts';
 import { encodeValue, invalidateSharedStructures, onWriterProgress } from './lmdb-internals.ts';
 import { RecordReader, Reporter, defaultOnProblem } from './records.ts';
-import { describeIssues, idSchema, isWellFormedTransition, transitionInputSchema, venueOrderRefSchema } from './schemas.ts';
+import { describeIssues, idSchema, isWellFormedTransition, orderListingKeySchema, transitionInputSchema, venueOrderRefSchema } from './schemas.ts';
 import type {
   ActorRecord,
   BatchOutcome,
@@ -82,6 +84,8 @@ interface PreparedBatch {
   readonly records: ReadonlyArray<{ readonly cid: string; readonly live: boolean; readonly value: Uint8Array; readonly removeFrom: RecordPlace }>;
   readonly signals: ReadonlyArray<{ readonly id: string; readonly value: Uint8Array }>;
   readonly links: ReadonlyArray<{ readonly cid: string; readonly ref: VenueOrderRef; readonly byClient: Uint8Array; readonly byVenue: Uint8Array }>;
+  /** Orders first recorded by this batch: their `orders.byFirstSeq` keys. */
+  readonly listed: ReadonlyArray<readonly [number, string]>;
   /** `meta.nextSeq` once written. */
   readonly nextSeq: number;
   /** Journal entries to write (0: every transition was refused, nothing to write). */
@@ -145,7 +149,7 @@ export class OrderStore {
     private readonly root: RootDatabase<unknown, string>,
     private readonly dbs: Dbs,
     private readonly settings: Settings,
-    reporter: Reporter,
+    private readonly reporter: Reporter,
   ) {
     this.read = new RecordReader(dbs, reporter);
     this.nextSeq = readNextSeq(dbs.meta);
@@ -183,7 +187,13 @@ export class OrderStore {
     try {
       const v1Index = openV1Index(root, dbs.meta.get(META_SCHEMA_VERSION));
       const upgrades = new Map<number, () => void>();
-      if (v1Index !== undefined) upgrades.set(1, () => void migrateV1ToV2(dbs, v1Index, reporter));
+      if (v1Index !== undefined) {
+        upgrades.set(1, () => {
+          migrateV1ToV2(dbs, v1Index, reporter);
+          migrateV2ToV3(dbs, reporter);
+        });
+      }
+      upgrades.set(2, () => void migrateV2ToV3(dbs, reporter));
       root.transactionSync(() =>
         initMeta(dbs, settings.clock(), (detail) => reporter.report('meta', META_NEXT_SEQ, 'schema', detail), upgrades),
       );
@@ -377,6 +387,7 @@ export class OrderStore {
     const records = new Map<string, { record: ActorRecord; chain: OrderChain; origin: RecordPlace }>();
     const signals: SignalRecord[] = [];
     const links: Array<{ cid: string; ref: VenueOrderRef }> = [];
+    const listed: Array<readonly [number, string]> = [];
     const release = (): void => {
       for (const r of signals) if (this.pendingSignals.get(r.signalId) === r) this.pendingSignals.delete(r.signalId);
       for (const { cid, ref } of links) {
@@ -415,6 +426,7 @@ export class OrderStore {
         }
         const seq = next++;
         const chain = this.chainOf(cid);
+        if (chain.place === 'none' && chain.seq === null) listed.push([seq, cid]); // the order's first entry and record
         const e = t.journalEntry;
         const entry: JournalEntry = { clientOrderId: cid, event: e.event, from: e.from, to: e.to, at: e.at ?? now, prevSeq: chain.seq };
         journal.push({ seq, value: encodeValue(this.dbs.journal, entry) });
@@ -444,7 +456,7 @@ export class OrderStore {
           if (!record.live && chain.seq === record.seq && this.chains.get(cid) === chain) this.chains.delete(cid);
         }
       };
-      return { outcomes, journal, records: recordValues, signals: signalValues, links: linkValues, nextSeq: next, writes: journal.length, release, settle };
+      return { outcomes, journal, records: recordValues, signals: signalValues, links: linkValues, listed, nextSeq: next, writes: journal.length, release, settle };
     } catch (error) {
       release();
       // Chains already advanced for this batch's transitions name entries that will not be written.
@@ -464,6 +476,7 @@ export class OrderStore {
       if (r.removeFrom !== 'none') remove(r.removeFrom === 'live' ? this.dbs.live : this.dbs.archive, r.cid);
     }
     for (const sig of b.signals) put(this.dbs.signals, sig.id, asBinary(sig.value));
+    for (const key of b.listed) put(this.dbs.ordersByFirstSeq, [key[0], key[1]], null);
     for (const l of b.links) {
       put(this.dbs.venueByClient, l.cid, asBinary(l.byClient));
       put(this.dbs.clientByVenue, [l.ref.symbol, l.ref.orderId], asBinary(l.byVenue));
@@ -585,6 +598,32 @@ export class OrderStore {
   listArchived(): Iterable<StoredActor> {
     this.assertOpen();
     return this.read.archivedActors();
+  }
+
+  /**
+   * Client order ids of every order the store holds a record of (live or archived), in the order it first
+   * recorded them: by the seq of the order's first journal entry (its `listedAt`), ascending, or descending
+   * with `newestFirst`. Reads keys only (no record is decoded); a key of another shape is reported and skipped.
+   *
+   * @param options.after exclusive bound: entries after this seq in the chosen direction (a previous page's last `seq`).
+   * @param options.limit most entries to return (default 1,000).
+   * @throws StoreInputError when `after` is not an integer ≥ 0 or `limit` not a positive integer.
+   */
+  listOrderIds(options: { readonly after?: number; readonly newestFirst?: boolean; readonly limit?: number } = {}): Array<{ readonly seq: number; readonly clientOrderId: string }> {
+    this.assertOpen();
+    const { after, newestFirst = false, limit = 1_000 } = options;
+    if (after !== undefined && (!Number.isSafeInteger(after) || after < 0)) throw new StoreInputError(`after: expected an integer >= 0, got ${after}`);
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreInputError(`limit: expected a positive integer, got ${limit}`);
+    // Keys sort by seq, then id: [n] sorts before every [n, id], so [after + 1] is the first key after `after`
+    // going up, and going down from [after] the first key is the last one below it.
+    const start = after === undefined ? undefined : newestFirst ? [after] : [after + 1];
+    const out: Array<{ seq: number; clientOrderId: string }> = [];
+    for (const key of this.dbs.ordersByFirstSeq.getKeys({ ...(start === undefined ? {} : { start: start as [number, string] }), reverse: newestFirst, limit })) {
+      const parsed = orderListingKeySchema.safeParse(key);
+      if (parsed.success) out.push({ seq: parsed.data[0], clientOrderId: parsed.data[1] });
+      else this.reporter.report('orders.byFirstSeq', key, 'schema', describeIssues(parsed.error));
+    }
+    return out;
   }
 
   /** Number of live actors (walks the live database's keys; no values decoded). */

@@ -19,9 +19,12 @@ export const MAX_ID_LENGTH = 128;
  * Current on-disk layout; stored in `meta` under `META_SCHEMA_VERSION` (`layout.ts`).
  * - 1: an order's journal found through the index database `journal.byOrder` (`[clientOrderId, seq]` → null).
  * - 2: no index: each journal entry names the order's previous one (`prevSeq`). A version-1 store is
- *   migrated when opened (`layout.ts`, `migrateToV2`).
+ *   migrated when opened (`migrations.ts`, `migrateV1ToV2`).
+ * - 3: adds `orders.byFirstSeq` (`[seq of the order's first journal entry, clientOrderId]` → null): every
+ *   order in the order the store first recorded it, for listings that page without reading every record.
+ *   Built from the journal when a version-1 or -2 store is opened (`migrateV2ToV3`).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const idSchema = z.string().min(1).max(MAX_ID_LENGTH);
 /** ms since epoch (finite, non-negative). */
@@ -115,6 +118,8 @@ function isEpochMs(v: unknown): v is number {
 
 /** Key of `journal.byOrder` (schema version 1 only; read by the migration): `[clientOrderId, seq]`. */
 export const journalIndexKeySchema = z.tuple([idSchema, seqSchema]);
+/** A key of `orders.byFirstSeq` (schema 3). */
+export const orderListingKeySchema = z.tuple([seqSchema, idSchema]);
 
 /** One line per issue, e.g. `seq: Too small: expected number to be >0`. */
 export function describeIssues(error: z.ZodError): string {

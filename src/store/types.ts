@@ -147,6 +147,7 @@ export type StoreDbName =
   | 'actors.archive'
   | 'journal'
   | 'journal.byOrder'
+  | 'orders.byFirstSeq'
   | 'ids.venueByClient'
   | 'ids.clientByVenue'
   | 'signals';

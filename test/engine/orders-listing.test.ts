@@ -1,6 +1,7 @@
 /**
- * The `orders` listing over more orders than one scan slice and than its bounded row buffer: pages in creation
- * order, every order once, filters applied. Real order machine, engine and LMDB; a stand-in venue (not called).
+ * The `orders` listing over more orders than one scan slice: live and archived orders in the order they were
+ * first recorded, every order once, in both directions, filters applied, cursors checked. Real order machine,
+ * engine and LMDB; a stand-in venue (it acknowledges the live orders' submits).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,15 +12,15 @@ import { expect, it } from 'vitest';
 import { ORDER_MACHINE_VERSION, orderMachine } from '../../machines/order.machine.ts';
 import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import type { OrderIntent } from '../../src/domain/order.ts';
+import { EngineError } from '../../src/engine/api.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { OrderStore, type TransitionInput } from '../../src/store/index.ts';
 import { standInVenue } from './stand-in-venue.ts';
 
-const ORDERS = 2_500;
+const ARCHIVED = 2_500;
 const T0 = 1_700_000_000_000;
 
-
-/** Order i, denied by risk (final at once: archived); two orders share each creation time, to test the tie-break. */
+/** Order i, denied by risk (final at once: archived); `createdAt` runs backwards: the listing follows the store's order, not the clock. */
 function deniedOrder(i: number): TransitionInput {
   const signalId = `list-${i}`;
   const intent: OrderIntent = {
@@ -33,7 +34,7 @@ function deniedOrder(i: number): TransitionInput {
     type: 'market',
     quantity: '0.001',
     reduceOnly: false,
-    createdAt: T0 + Math.floor((ORDERS - i) / 2), // created in the reverse order of i
+    createdAt: T0 - i,
   };
   const actor = createActor(orderMachine, { input: { intent } });
   actor.start();
@@ -49,36 +50,67 @@ function deniedOrder(i: number): TransitionInput {
   };
 }
 
-it('pages through thousands of archived orders in creation order, each once, with filters', async () => {
+it('pages through live and archived orders in the order they were recorded, each once, both ways, with filters', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'engine-orders-'));
   const store = await OrderStore.open(dir);
   const engine = new Engine({ store, venues: [standInVenue('paper')], logger: pino({ level: 'silent' }), risk: { maxOrderNotional: '1000000' }, reconcileIntervalMs: 0 });
   try {
-    const inputs = Array.from({ length: ORDERS }, (_, i) => deniedOrder(i));
-    await store.commitTransitions(inputs);
+    // Recorded order: 1,200 archived, 3 live (resting limit orders), 1,300 archived, 2 live.
+    const inputs = Array.from({ length: ARCHIVED }, (_, i) => deniedOrder(i));
+    const expected: string[] = [];
+    const live: string[] = [];
+    const archive = async (from: number, to: number): Promise<void> => {
+      await store.commitTransitions(inputs.slice(from, to));
+      expected.push(...inputs.slice(from, to).map((t) => t.clientOrderId));
+    };
+    const place = async (n: number): Promise<void> => {
+      for (let k = 0; k < n; k++) {
+        const r = await engine.signal({ signalId: `rest-${live.length}`, instrument: 'BTC/USDT', side: 'buy', type: 'limit', quantity: '0.001', price: '50000', timeInForce: 'GTC' });
+        expected.push(r.clientOrderId);
+        live.push(r.clientOrderId);
+      }
+    };
+    await archive(0, 1_200);
     await engine.start();
-    const expected = inputs
-      .map((t) => ({ cid: t.clientOrderId, at: (t.journalEntry.at ?? 0) }))
-      .sort((a, b) => a.at - b.at || (a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0))
-      .map((x) => x.cid);
+    await place(3);
+    await archive(1_200, ARCHIVED);
+    await place(2);
 
-    const listed: string[] = [];
-    let cursor: string | undefined;
-    for (let pages = 0; pages < 1_000; pages++) {
-      const page = await engine.orders({ limit: 7, ...(cursor !== undefined && { cursor }) });
-      expect(page.orders.length).toBeLessThanOrEqual(7);
-      listed.push(...page.orders.map((o) => o.clientOrderId));
-      cursor = page.nextCursor;
-      if (cursor === undefined) break;
-    }
-    expect(listed).toEqual(expected);
+    const pageThrough = async (newestFirst: boolean, limit: number): Promise<string[]> => {
+      const listed: string[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 2_000; pages++) {
+        const page = await engine.orders({ limit, newestFirst, ...(cursor !== undefined && { cursor }) });
+        expect(page.orders.length).toBeLessThanOrEqual(limit);
+        listed.push(...page.orders.map((o) => o.clientOrderId));
+        cursor = page.nextCursor;
+        if (cursor === undefined) break;
+      }
+      return listed;
+    };
+    expect(await pageThrough(false, 7)).toEqual(expected);
+    expect(await pageThrough(true, 11)).toEqual([...expected].reverse());
 
     const eth = await engine.orders({ instrument: 'ETH/USDT', limit: 1000 });
     expect(eth.orders.every((o) => o.instrument === 'ETH/USDT' && o.state === 'DENIED' && !o.live)).toBe(true);
     const ethIds = new Set(inputs.filter((_, i) => i % 3 === 0).map((t) => t.clientOrderId)); // 834: one page
     expect(eth.orders.map((o) => o.clientOrderId)).toEqual(expected.filter((cid) => ethIds.has(cid)));
     expect(eth.nextCursor).toBeUndefined();
-    expect((await engine.orders({ states: ['ACCEPTED'] })).orders).toEqual([]);
+
+    // Live states only: the resting orders, in order, a page at a time.
+    const first = await engine.orders({ states: ['ACCEPTED'], limit: 4 });
+    expect(first.orders.map((o) => [o.clientOrderId, o.state, o.live])).toEqual(live.slice(0, 4).map((cid) => [cid, 'ACCEPTED', true]));
+    const rest = await engine.orders({ states: ['ACCEPTED'], limit: 4, cursor: first.nextCursor ?? '' });
+    expect(rest.orders.map((o) => o.clientOrderId)).toEqual(live.slice(4));
+    expect(rest.nextCursor).toBeUndefined();
+    expect((await engine.orders({ states: ['PARTIAL'] })).orders).toEqual([]);
+    expect((await engine.orders({ states: ['CLOSED'] })).orders).toEqual([]); // archived, but every one DENIED
+    const newest = await engine.orders({ states: ['ACCEPTED', 'DENIED'], limit: 3, newestFirst: true });
+    expect(newest.orders.map((o) => o.clientOrderId)).toEqual([...expected].reverse().slice(0, 3));
+
+    // A cursor only continues a listing in its own direction.
+    await expect(engine.orders({ newestFirst: true, cursor: first.nextCursor ?? '' })).rejects.toThrow(EngineError);
+    await expect(engine.orders({ cursor: 'bm90IGEgY3Vyc29y' })).rejects.toThrow(EngineError);
   } finally {
     await engine.stop();
     await store.close();

@@ -349,19 +349,21 @@ describe('journalFor', () => {
     expect(problems).toEqual([]);
   });
 
-  it('starts a new chain for an order whose only entry was in a batch that failed', async () => {
+  it('starts a new chain (and listing) for an order whose only entry was in a batch that failed', async () => {
     const s = await openStore();
     await expect(
       s.commitTransitions([transition('f', 1), transition('g', 1, { snapshot: { s: Symbol('x') } })]),
     ).rejects.toThrow();
+    expect(s.listOrderIds()).toEqual([]);
     await s.commitTransition(transition('f', 1));
     expect(s.journalFor('f').map((e) => [e.seq, e.prevSeq])).toEqual([[1, null]]);
+    expect(s.listOrderIds()).toEqual([{ seq: 1, clientOrderId: 'f' }]);
     expect(problems).toEqual([]);
   });
 });
 
 describe('schema upgrade', () => {
-  it('migrates a version-1 store (journal index) to version 2 (prevSeq chains) when opened, and goes on from there', async () => {
+  it('migrates a version-1 store (journal index) to version 3 (prevSeq chains, listing index) when opened, and goes on from there', async () => {
     // A version-1 store as the previous code wrote it: entries without prevSeq, found through `journal.byOrder`.
     const raw = openLmdb({ path: dir.path, maxDbs: 16 });
     const structures = { sharedStructuresKey: Symbol.for('order-store.structures') };
@@ -397,14 +399,71 @@ describe('schema upgrade', () => {
     await s.commitTransition(transition('m', 4));
     s = await reopen();
     expect(s.journalFor('m').map((e) => e.seq)).toEqual([1, 3, 5, 7]);
+    // Then on to schema 3: every order with a record listed at its first entry (the orphan has none).
+    expect(s.listOrderIds().map((o) => [o.seq, o.clientOrderId])).toEqual([[1, 'm'], [2, 'n'], [4, 'mm']]);
     expect(problems).toEqual([]);
     await s.close();
     store = undefined;
-    // Schema 2 on disk, and the index database is gone.
+    // Schema 3 on disk, and the index database is gone.
     const after = openLmdb({ path: dir.path, maxDbs: 16 });
-    expect(after.openDB<unknown, string>('meta', {}).get('schemaVersion')).toBe(2);
+    expect(after.openDB<unknown, string>('meta', {}).get('schemaVersion')).toBe(3);
     expect([...after.getKeys()]).not.toContain('journal.byOrder');
     await after.close();
+  });
+});
+
+describe('order listing (orders.byFirstSeq)', () => {
+  it('lists each order once, at its first entry, in both directions, a page at a time', async () => {
+    let s = await openStore();
+    await s.commitTransitions([transition('c', 1), transition('a', 1), transition('c', 2)]); // seqs 1, 2, 3
+    await s.commitTransition(transition('b', 1)); // 4
+    await s.commitTransitions([transition('a', 2), transition('d', 1, { live: false })]); // 5, 6 (d archived at once)
+    await s.archive('c');
+    const all = [[1, 'c'], [2, 'a'], [4, 'b'], [6, 'd']];
+    const ids = (o: Parameters<OrderStore['listOrderIds']>[0] = {}) => s.listOrderIds(o).map((x) => [x.seq, x.clientOrderId]);
+    expect(ids()).toEqual(all);
+    expect(ids({ newestFirst: true })).toEqual([...all].reverse());
+    expect(ids({ after: 1, limit: 2 })).toEqual([[2, 'a'], [4, 'b']]);
+    expect(ids({ after: 4 })).toEqual([[6, 'd']]);
+    expect(ids({ after: 3 })).toEqual([[4, 'b'], [6, 'd']]); // after a seq that starts no order
+    expect(ids({ after: 4, newestFirst: true })).toEqual([[2, 'a'], [1, 'c']]);
+    expect(ids({ after: 1, newestFirst: true })).toEqual([]);
+    expect(ids({ after: 6 })).toEqual([]);
+    s = await reopen();
+    await s.commitTransition(transition('b', 2));
+    expect(ids()).toEqual(all);
+    expect(() => s.listOrderIds({ after: -1 })).toThrow(StoreInputError);
+    expect(() => s.listOrderIds({ limit: 0 })).toThrow(StoreInputError);
+    expect(problems).toEqual([]);
+  });
+
+  it('builds the listing of a version-2 store from its journal when opened', async () => {
+    const raw = openLmdb({ path: dir.path, maxDbs: 16 });
+    const structures = { sharedStructuresKey: Symbol.for('order-store.structures') };
+    const meta = raw.openDB<unknown, string>('meta', {});
+    const live = raw.openDB<unknown, string>('actors.live', structures);
+    const archive = raw.openDB<unknown, string>('actors.archive', structures);
+    const journal = raw.openDB<unknown, number>('journal', structures);
+    const entry = (cid: string, n: number, prevSeq: number | null) => ({ clientOrderId: cid, event: { type: 'STEP', n }, from: `s${n - 1}`, to: `s${n}`, at: 1_000 + n, prevSeq });
+    await raw.transaction(() => {
+      void meta.put('schemaVersion', 2);
+      void meta.put('nextSeq', 6);
+      void meta.put('createdAt', 1);
+      void journal.put(1, entry('p', 1, null));
+      void journal.put(2, entry('q', 1, null));
+      void journal.put(3, entry('p', 2, 1));
+      void journal.put(4, entry('orphan', 1, null));
+      void journal.put(5, entry('q', 2, 2));
+      void live.put('p', { version: 1, snapshot: orderSnapshot('p', 2), seq: 3, live: true, updatedAt: 1 });
+      void archive.put('q', { version: 1, snapshot: orderSnapshot('q', 2), seq: 5, live: false, updatedAt: 1 });
+    });
+    await raw.close();
+    const s = await openStore();
+    expect(s.listOrderIds().map((o) => [o.seq, o.clientOrderId])).toEqual([[1, 'p'], [2, 'q']]);
+    await s.commitTransition(transition('r', 1));
+    expect(s.listOrderIds().map((o) => o.clientOrderId)).toEqual(['p', 'q', 'r']);
+    expect(s.journalFor('p').map((e) => e.seq)).toEqual([1, 3]);
+    expect(problems).toEqual([]);
   });
 });
 
@@ -504,6 +563,7 @@ describe('robustness', () => {
     expect([...s.listLive()]).toEqual([]);
     expect(problems).toEqual([]); // the undecodable live record is gone, not skipped
     expect(s.getActor('u')).toMatchObject({ live: false, seq: 2 });
+    expect(s.listOrderIds()).toEqual([{ seq: 1, clientOrderId: 'u' }]); // listed once, at its first entry
   });
 
   it('refuses a directory with another schema version', async () => {
