@@ -42,8 +42,11 @@ export function formatOrder(o: OrderView): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A page of orders as a table, with the cursor of the next page. */
-export function formatOrdersPage(page: OrdersPage): string {
+/**
+ * A page of orders as a table, then (when more follow) the options that list the next page: `--cursor` and
+ * `--newest-first` when this listing is newest first (a cursor continues a listing in its own direction only).
+ */
+export function formatOrdersPage(page: OrdersPage, newestFirst = false): string {
   if (page.orders.length === 0) return 'no orders\n';
   const header = ['CLIENT ORDER ID', 'INSTRUMENT', 'SIDE', 'TYPE', 'QUANTITY', 'PRICE', 'FILLED', 'STATE', 'CREATED'];
   const rows = page.orders.map((o) => [
@@ -58,7 +61,7 @@ export function formatOrdersPage(page: OrdersPage): string {
     time(o.createdAt),
   ]);
   let out = table([header, ...rows]);
-  if (page.nextCursor !== undefined) out += `more: --cursor ${page.nextCursor}\n`;
+  if (page.nextCursor !== undefined) out += `more: --cursor ${page.nextCursor}${newestFirst ? ' --newest-first' : ''}\n`;
   return out;
 }
 

@@ -155,7 +155,7 @@ program
       ...(o.limit !== undefined && { limit: o.limit }),
       ...(o.cursor !== undefined && { cursor: o.cursor }),
     };
-    await run(cmd, simple((c) => c.request('orders', query), formatOrdersPage), { states: '--state', instrument: '--instrument', limit: '--limit', cursor: '--cursor', newestFirst: '--newest-first' });
+    await run(cmd, simple((c) => c.request('orders', query), (page) => formatOrdersPage(page, o.newestFirst === true)), { states: '--state', instrument: '--instrument', limit: '--limit', cursor: '--cursor', newestFirst: '--newest-first' });
   });
 
 program

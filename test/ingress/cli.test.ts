@@ -58,6 +58,17 @@ describe('cli', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ clientOrderId: 'x-cli-1', state: 'PENDING_NEW' });
   });
 
+  it('lists orders newest first, and says how to list the next page in the same direction', async () => {
+    await h.engine.signal({ signalId: 'cli-older', instrument: 'ETH/USDT', side: 'sell', type: 'market', quantity: '0.01' });
+    await h.engine.signal({ signalId: 'cli-newer', instrument: 'ETH/USDT', side: 'buy', type: 'market', quantity: '0.02' });
+    const run = await runCli(['--socket', h.server.path, 'orders', '--instrument', 'ETH/USDT', '--newest-first', '--limit', '1']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(/^x-cli-newer +ETH\/USDT +buy /);
+    expect(lines[2]).toMatch(/^more: --cursor \S+ --newest-first$/);
+  });
+
   it('exits non-zero with the error code and the offending field on a bad request', async () => {
     const run = await runCli(['--socket', h.server.path, 'signal', 'buy', 'BTC/USDT', 'lots']);
     expect(run.code).toBe(1);

@@ -91,6 +91,7 @@ export class FakeEngine implements EngineApi {
     const all = [...this.orderMap.values()]
       .filter((o) => query.states === undefined || query.states.includes(o.state))
       .filter((o) => query.instrument === undefined || o.instrument === query.instrument);
+    if (query.newestFirst === true) all.reverse();
     const start = query.cursor !== undefined ? Number(query.cursor) : 0;
     const limit = query.limit ?? 100;
     const page = all.slice(start, start + limit);
