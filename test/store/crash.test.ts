@@ -131,7 +131,7 @@ describe('process crash (kill -9 mid-stream)', () => {
         }
 
         // 2. The whole store is consistent (acknowledged or not): never a journal entry without its
-        //    snapshot or the reverse, the index matches the journal, live/archive match the last step.
+        //    snapshot or the reverse, the chains match the journal, live/archive match the last step.
         for (let i = 1; i < journal.length; i++) expect(journal[i]?.seq).toBeGreaterThan(journal[i - 1]?.seq ?? 0);
         const lastByOrder = new Map<string, JournalRecord>();
         for (const e of journal) lastByOrder.set(e.clientOrderId, e);
@@ -147,6 +147,12 @@ describe('process crash (kill -9 mid-stream)', () => {
         expect(live.every(({ clientOrderId }) => lastByOrder.has(clientOrderId))).toBe(true);
         expect(live.length).toBe([...lastByOrder.values()].filter((e) => (e.event as { n: number }).n < 5).length);
         expect(store.lastSeq()).toBe(journal.at(-1)?.seq);
+        // The listing index names every order once, at its first journal entry, and nothing else.
+        const firstByOrder = new Map<string, number>();
+        for (const e of journal) if (!firstByOrder.has(e.clientOrderId)) firstByOrder.set(e.clientOrderId, e.seq);
+        expect(store.listOrderIds({ limit: 1_000_000 }).map((o) => [o.seq, o.clientOrderId])).toEqual(
+          [...firstByOrder].map(([cid, seq]) => [seq, cid]),
+        );
         expect(problems).toEqual([]);
 
         // 3. Sequence numbers continue after the crash.
