@@ -8,8 +8,8 @@
  * of them. The engine is started on that store (a harness port that holds every live order unchanged).
  *
  * Prints, each the median of 7 runs (ms): the first page (100 orders) oldest first and newest first; a page
- * from a cursor in the middle; a page of live states only (`ACCEPTED`, `PARTIAL`: skips archived orders by
- * their listing key, without reading them); a page filtered by an instrument that only every other order
+ * from a cursor in the middle; a page of live states only (`ACCEPTED`, `PARTIAL`: the engine walks its live
+ * orders in memory, in listing order); a page filtered by an instrument that only every other order
  * has; and a filter no order matches (the whole index walked, every archived order read). Beside them, what
  * reading every archived record takes (`store.listArchived()`): what each page cost before the listing index
  * (store schema 3), when a page read every order there is.

@@ -183,6 +183,7 @@ export class Engine implements EngineApi {
       // The actor itself is created on the order's first event (see `actorFor`); until then the snapshot stays in the store.
       const snapshot = record.snapshot as CommittedOrder;
       this.committed.setOnDisk(clientOrderId, snapshot.value);
+      if (record.firstSeq !== undefined) this.committed.setFirstSeq(clientOrderId, record.firstSeq);
       this.scheduler.set(clientOrderId, nextDeadline(snapshot));
       const venueId = snapshot.context.intent.venue;
       if (!this.venues.has(venueId)) unconfigured.set(venueId, (unconfigured.get(venueId) ?? 0) + 1);
@@ -271,9 +272,10 @@ export class Engine implements EngineApi {
    * accepted: creation order), oldest first, or newest first with `query.newestFirst`. It walks the store's
    * listing index (`OrderStore.listOrderIds`) from the cursor and stops once the page is full, so a page costs
    * the orders it looks at, not every order there is: without a filter, `limit + 1` of them. A filter reads on
-   * until enough orders match; one naming no final state (CLOSED, DENIED) skips archived orders without
-   * reading them. It yields to the event loop every {@link ORDERS_SCAN_SLICE} orders looked at, so that venue
-   * events and other requests go on meanwhile.
+   * until enough orders match. A filter naming no final state (CLOSED, DENIED), which only live orders can
+   * match, walks the live orders in memory in the same order instead (each one's place is kept from its first
+   * commit, or read from its record at start). It yields to the event loop every {@link ORDERS_SCAN_SLICE}
+   * orders looked at, so that venue events and other requests go on meanwhile.
    *
    * @throws EngineError `bad_request` for a cursor this engine did not issue, or one from a listing in the other direction.
    */
@@ -281,40 +283,61 @@ export class Engine implements EngineApi {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
     const newestFirst = query.newestFirst === true;
-    let after = query.cursor ? decodeCursor(query.cursor, newestFirst) : undefined;
-    // Archived orders are final (CLOSED or DENIED): a filter naming neither is answered from the live orders
-    // alone, without reading any archived record.
-    const archivedMayMatch = states === undefined || [...states].some((s) => FINAL_STATES.has(s));
-    const rows: Array<ListingRow & { seq: number }> = [];
-    for (;;) {
-      // One slice of the store's listing (keys only), then a turn of the event loop: the engine goes on meanwhile.
-      const slice = this.opts.store.listOrderIds({ ...(after !== undefined && { after }), newestFirst, limit: ORDERS_SCAN_SLICE });
-      for (const { seq, clientOrderId: cid } of slice) {
-        after = seq;
-        const row = this.listingRow(cid, states, archivedMayMatch);
-        if (row === undefined || (query.instrument && row.ctx.intent.symbol !== query.instrument)) continue;
-        rows.push({ ...row, seq });
-        if (rows.length > limit) break;
-      }
-      if (rows.length > limit || slice.length < ORDERS_SCAN_SLICE) break;
-      await nextTurn();
-    }
+    const filter: ListingFilter = { states, instrument: query.instrument, after: query.cursor ? decodeCursor(query.cursor, newestFirst) : undefined, newestFirst, want: limit + 1 };
+    // Archived orders are final (CLOSED or DENIED): a filter naming neither is answered from the live orders alone,
+    // walked in memory in listing order (when each one's place is known, as it is unless the store predates it).
+    const live = states !== undefined && ![...states].some((s) => FINAL_STATES.has(s)) ? this.committed.inListingOrder(newestFirst) : undefined;
+    const rows = live !== undefined ? await this.listLiveOrders(live, filter) : await this.listIndexedOrders(filter);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     const orders = page.map((r) => this.view(r.cid, r.ctx, r.state, r.live));
     return rows.length > limit && last ? { orders, nextCursor: encodeCursor(last.seq, newestFirst) } : { orders };
   }
 
+  /** Up to `filter.want` matching live orders from `live` (in listing order), after the cursor. */
+  private async listLiveOrders(live: ReadonlyArray<{ readonly clientOrderId: string; readonly seq: number }>, filter: ListingFilter): Promise<ListedRow[]> {
+    const rows: ListedRow[] = [];
+    let looked = 0;
+    for (const { clientOrderId: cid, seq } of live) {
+      if (filter.after !== undefined && (filter.newestFirst ? seq >= filter.after : seq <= filter.after)) continue;
+      if (++looked % ORDERS_SCAN_SLICE === 0) await nextTurn();
+      const row = this.listingRow(cid, filter, false);
+      if (row !== undefined) rows.push({ ...row, seq });
+      if (rows.length >= filter.want) break;
+    }
+    return rows;
+  }
+
+  /** Up to `filter.want` matching orders, live or archived, from the store's listing index, after the cursor. */
+  private async listIndexedOrders(filter: ListingFilter): Promise<ListedRow[]> {
+    const archivedMayMatch = filter.states === undefined || [...filter.states].some((s) => FINAL_STATES.has(s));
+    const rows: ListedRow[] = [];
+    let after = filter.after;
+    for (;;) {
+      // One slice of the store's listing (keys only), then a turn of the event loop: the engine goes on meanwhile.
+      const slice = this.opts.store.listOrderIds({ ...(after !== undefined && { after }), newestFirst: filter.newestFirst, limit: ORDERS_SCAN_SLICE });
+      for (const { seq, clientOrderId: cid } of slice) {
+        after = seq;
+        const row = this.listingRow(cid, filter, archivedMayMatch);
+        if (row !== undefined) rows.push({ ...row, seq });
+        if (rows.length >= filter.want) return rows;
+      }
+      if (slice.length < ORDERS_SCAN_SLICE) return rows;
+      await nextTurn();
+    }
+  }
+
   /**
    * An order as `orders()` lists it, or undefined when it does not pass the state filter or cannot be read. A live
    * order is read from memory (or its committed snapshot from the store); any other, from the archive.
    */
-  private listingRow(cid: string, states: ReadonlySet<string> | undefined, archivedMayMatch: boolean): ListingRow | undefined {
+  private listingRow(cid: string, filter: ListingFilter, archivedMayMatch: boolean): ListingRow | undefined {
+    const { states, instrument } = filter;
     const liveState = this.committed.stateOf(cid);
     if (liveState !== undefined) {
       if (states && !states.has(liveState)) return undefined;
       const s = this.committed.get(cid);
-      return s ? { cid, ctx: s.context, state: s.value, live: true } : undefined;
+      return s && (!instrument || s.context.intent.symbol === instrument) ? { cid, ctx: s.context, state: s.value, live: true } : undefined;
     }
     if (!archivedMayMatch) return undefined;
     const record = this.opts.store.getActor(cid);
@@ -327,8 +350,9 @@ export class Engine implements EngineApi {
       this.opts.logger.warn({ clientOrderId: cid, version: record.version }, 'archived order stored by an unreadable machine version: left out of the listing');
       return undefined;
     }
-    return { cid, ctx, state: snap.value, live: false };
+    return !instrument || ctx.intent.symbol === instrument ? { cid, ctx, state: snap.value, live: false } : undefined;
   }
+
 
   status(): EngineStatus {
     const byState = this.committed.countByState();
@@ -553,8 +577,10 @@ export class Engine implements EngineApi {
     const live = !isFinal(after);
     const ctx = after.context;
     if (seq > this.lastSeq) this.lastSeq = seq;
-    if (live) this.committed.set(clientOrderId, after);
-    else this.committed.delete(clientOrderId);
+    if (live) {
+      this.committed.set(clientOrderId, after);
+      if (firstNew === 0) this.committed.setFirstSeq(clientOrderId, seq); // the order's first transition: its listing place
+    } else this.committed.delete(clientOrderId);
     if (this.events$.observed) {
       for (let i = firstNew; i < ctx.transitions.length; i++) {
         const t = ctx.transitions[i];
@@ -994,6 +1020,19 @@ interface ListingRow {
   readonly ctx: OrderContext;
   readonly state: string;
   readonly live: boolean;
+}
+
+/** A listed order and its listing place (the seq of its first journal entry). */
+type ListedRow = ListingRow & { readonly seq: number };
+
+/** What `orders()` looks for: states and instrument (any when undefined), after which place, in which direction, how many. */
+interface ListingFilter {
+  readonly states: ReadonlySet<string> | undefined;
+  readonly instrument: string | undefined;
+  readonly after: number | undefined;
+  readonly newestFirst: boolean;
+  /** Rows to find: the page size + 1 (to know whether another page follows). */
+  readonly want: number;
 }
 
 /** Resolves on the next turn of the event loop (after pending I/O callbacks). */

@@ -18,6 +18,8 @@ export class LiveOrders {
   private readonly inMemory = new Map<string, CommittedOrder>();
   /** Orders whose snapshot is only in the store: client order id → state name. */
   private readonly onDisk = new Map<string, string>();
+  /** Each live order's listing place: the seq of its first journal entry (`OrderStore.listOrderIds`), when known. */
+  private readonly firstSeqs = new Map<string, number>();
   private changes = 0;
 
   /**
@@ -87,6 +89,22 @@ export class LiveOrders {
     this.changes++;
     this.inMemory.delete(clientOrderId);
     this.onDisk.delete(clientOrderId);
+    this.firstSeqs.delete(clientOrderId);
+  }
+
+  /** Records a live order's listing place (the seq of its first journal entry); the first one recorded stays. */
+  setFirstSeq(clientOrderId: string, seq: number): void {
+    if (!this.firstSeqs.has(clientOrderId) && this.has(clientOrderId)) this.firstSeqs.set(clientOrderId, seq);
+  }
+
+  /**
+   * Every live order with its listing place, in listing order (ascending seq; descending with `newestFirst`);
+   * undefined when the place of some live order is not known (then only the store's listing index orders them).
+   */
+  inListingOrder(newestFirst: boolean): Array<{ readonly clientOrderId: string; readonly seq: number }> | undefined {
+    if (this.firstSeqs.size !== this.size) return undefined;
+    const out = [...this.firstSeqs].map(([clientOrderId, seq]) => ({ clientOrderId, seq }));
+    return out.sort(newestFirst ? (a, b) => b.seq - a.seq : (a, b) => a.seq - b.seq);
   }
 
   /** Client order ids of every live order (a copy: safe to change the index while iterating it). */

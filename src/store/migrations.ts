@@ -7,8 +7,8 @@ import type { Database, RootDatabase } from 'lmdb';
 import { z } from 'zod';
 import type { Dbs } from './layout.ts';
 import type { Reporter } from './records.ts';
-import { scanRange } from './scan.ts';
-import { describeIssues, journalEntrySchema, journalIndexKeySchema, seqSchema } from './schemas.ts';
+import { getDecoded, scanRange } from './scan.ts';
+import { actorRecordSchema, describeIssues, journalEntrySchema, journalIndexKeySchema, seqSchema } from './schemas.ts';
 
 /** Name of the schema-1 index database `[clientOrderId, seq]` → null, dropped by {@link migrateV1ToV2}. */
 export const V1_JOURNAL_INDEX = 'journal.byOrder';
@@ -86,12 +86,13 @@ export function migrateV1ToV2(dbs: Dbs, index: Database<unknown, [string, number
 
 /**
  * Schema 2 → 3: builds `orders.byFirstSeq` from the journal, one pass in seq order: each order's first
- * entry lists the order at its seq, if the store holds a record of the order (an orphan entry lists nothing). Entries that do not read back are reported (as at any read) and skipped.
+ * entry lists the order at its seq, if the store holds a record of the order (an orphan entry lists nothing).
+ * Live records are given their `firstSeq` (archived ones keep their bytes: they are final, and listed by the index). Entries that do not read back are reported (as at any read) and skipped.
  * Call inside the opening write transaction.
  */
 export function migrateV2ToV3(dbs: Dbs, reporter: Reporter): MigrationReport {
   let entries = 0;
-  const listed = new Set<string>();
+  const listed = new Map<string, number>();
   for (const { key, value } of scanRange<number>(dbs.journal, {}, (k, error) => reporter.decode('journal', k, error))) {
     const seq = seqSchema.safeParse(key);
     const entry = journalEntrySchema.safeParse(value);
@@ -107,8 +108,16 @@ export function migrateV2ToV3(dbs: Dbs, reporter: Reporter): MigrationReport {
     if (listed.has(cid)) continue; // seq order: the order's first entry came first
     if (!dbs.live.doesExist(cid) && !dbs.archive.doesExist(cid)) continue;
     dbs.ordersByFirstSeq.putSync([seq.data, cid], null);
-    listed.add(cid);
+    listed.set(cid, seq.data);
     entries++;
+  }
+  for (const [cid, firstSeq] of listed) {
+    if (!dbs.live.doesExist(cid)) continue;
+    const raw = getDecoded(dbs.live, cid, (k, error) => reporter.decode('actors.live', k, error));
+    if (raw === undefined) continue;
+    const record = actorRecordSchema.safeParse(raw);
+    if (record.success) dbs.live.putSync(cid, { ...record.data, firstSeq });
+    else reporter.report('actors.live', cid, 'schema', describeIssues(record.error));
   }
   return { from: 2, to: 3, entries };
 }

@@ -74,6 +74,8 @@ type RecordPlace = 'live' | 'archive' | 'none';
 interface OrderChain {
   seq: number | null;
   place: RecordPlace;
+  /** The seq of the order's first journal entry (its listing place), when known. */
+  first: number | null;
 }
 
 /** A batch of transitions checked, numbered and encoded, ready to be written. */
@@ -426,11 +428,17 @@ export class OrderStore {
         }
         const seq = next++;
         const chain = this.chainOf(cid);
-        if (chain.place === 'none' && chain.seq === null) listed.push([seq, cid]); // the order's first entry and record
+        if (chain.place === 'none' && chain.seq === null) {
+          listed.push([seq, cid]); // the order's first entry and record
+          chain.first = seq;
+        }
         const e = t.journalEntry;
         const entry: JournalEntry = { clientOrderId: cid, event: e.event, from: e.from, to: e.to, at: e.at ?? now, prevSeq: chain.seq };
         journal.push({ seq, value: encodeValue(this.dbs.journal, entry) });
-        const record: ActorRecord = { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now };
+        const record: ActorRecord =
+          chain.first === null
+            ? { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now }
+            : { version: t.version, snapshot: t.snapshot, seq, firstSeq: chain.first, live: t.live, updatedAt: now };
         records.set(cid, { record, chain, origin: records.get(cid)?.origin ?? chain.place });
         chain.seq = seq;
         chain.place = t.live ? 'live' : 'archive';
@@ -730,7 +738,8 @@ export class OrderStore {
     let chain = this.chains.get(cid);
     if (chain === undefined) {
       const place: RecordPlace = this.dbs.live.doesExist(cid) ? 'live' : this.dbs.archive.doesExist(cid) ? 'archive' : 'none';
-      chain = { seq: place === 'none' ? null : (this.read.actor(place, cid)?.seq ?? null), place };
+      const record = place === 'none' ? undefined : this.read.actor(place, cid);
+      chain = { seq: record?.seq ?? null, place, first: record?.firstSeq ?? null };
       this.chains.set(cid, chain);
     }
     return chain;

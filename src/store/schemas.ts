@@ -43,6 +43,7 @@ export const actorRecordSchema: z.ZodType<ActorRecord> = z.object({
   version: versionSchema,
   snapshot: present,
   seq: seqSchema,
+  firstSeq: seqSchema.optional(),
   live: z.boolean(),
   updatedAt: epochMsSchema,
 });

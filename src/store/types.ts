@@ -46,6 +46,11 @@ export interface ActorRecord {
   readonly snapshot: unknown;
   /** Sequence number of the journal entry written with this snapshot. */
   readonly seq: number;
+  /**
+   * Sequence number of the order's first journal entry: its place in {@link OrderStore.listOrderIds} (schema 3).
+   * Absent only from archived records written before schema 3 (the upgrade dates live records only).
+   */
+  readonly firstSeq?: number;
   /** `true` while the actor must be rehydrated on start; `false` once archived. */
   readonly live: boolean;
   /** When the store wrote this record (store clock), ms since epoch. */

@@ -54,6 +54,7 @@ it('pages through live and archived orders in the order they were recorded, each
   const dir = await mkdtemp(join(tmpdir(), 'engine-orders-'));
   const store = await OrderStore.open(dir);
   const engine = new Engine({ store, venues: [standInVenue('paper')], logger: pino({ level: 'silent' }), risk: { maxOrderNotional: '1000000' }, reconcileIntervalMs: 0 });
+  let restarted: Engine | undefined;
   try {
     // Recorded order: 1,200 archived, 3 live (resting limit orders), 1,300 archived, 2 live.
     const inputs = Array.from({ length: ARCHIVED }, (_, i) => deniedOrder(i));
@@ -111,7 +112,18 @@ it('pages through live and archived orders in the order they were recorded, each
     // A cursor only continues a listing in its own direction.
     await expect(engine.orders({ newestFirst: true, cursor: first.nextCursor ?? '' })).rejects.toThrow(EngineError);
     await expect(engine.orders({ cursor: 'bm90IGEgY3Vyc29y' })).rejects.toThrow(EngineError);
+
+    // After a restart the live orders keep their places (read from their records).
+    await engine.stop();
+    restarted = new Engine({ store, venues: [standInVenue('paper')], logger: pino({ level: 'silent' }), risk: { maxOrderNotional: '1000000' }, reconcileIntervalMs: 0 });
+    await restarted.start();
+    const again = await restarted.orders({ states: ['ACCEPTED'], limit: 2, newestFirst: true });
+    expect(again.orders.map((o) => o.clientOrderId)).toEqual([...live].reverse().slice(0, 2));
+    const next = await restarted.orders({ states: ['ACCEPTED'], limit: 10, newestFirst: true, cursor: again.nextCursor ?? '' });
+    expect(next.orders.map((o) => o.clientOrderId)).toEqual([...live].reverse().slice(2));
+    expect((await restarted.orders({ limit: 3, newestFirst: true })).orders.map((o) => o.clientOrderId)).toEqual([...expected].reverse().slice(0, 3));
   } finally {
+    await restarted?.stop();
     await engine.stop();
     await store.close();
     await rm(dir, { recursive: true, force: true });

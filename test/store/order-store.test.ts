@@ -53,7 +53,7 @@ describe('OrderStore round trip', () => {
     const input = transition('o-1', 1);
     const seq = await s.commitTransition(input);
     expect(seq).toBe(1);
-    const expected = { version: 1, snapshot: input.snapshot, seq: 1, live: true, updatedAt: now };
+    const expected = { version: 1, snapshot: input.snapshot, seq: 1, firstSeq: 1, live: true, updatedAt: now };
     expect(s.getActor('o-1')).toEqual(expected);
     expect(s.journalFor('o-1')).toEqual([
       { seq: 1, clientOrderId: 'o-1', event: { type: 'STEP', n: 1 }, from: 's0', to: 's1', at: 1_001, prevSeq: null },
@@ -78,7 +78,7 @@ describe('OrderStore round trip', () => {
       [1, 1_700_000_000_000],
       [2, 1_002],
     ]);
-    expect(s.getActor('o-1')).toMatchObject({ seq: 2, updatedAt: now, snapshot: orderSnapshot('o-1', 2) });
+    expect(s.getActor('o-1')).toMatchObject({ seq: 2, firstSeq: 1, updatedAt: now, snapshot: orderSnapshot('o-1', 2) });
   });
 });
 
@@ -432,6 +432,8 @@ describe('order listing (orders.byFirstSeq)', () => {
     s = await reopen();
     await s.commitTransition(transition('b', 2));
     expect(ids()).toEqual(all);
+    // Each record names its order's first entry, live or archived, across reopen (the chain learnt it from the record).
+    expect(['c', 'a', 'b', 'd'].map((cid) => [s.getActor(cid)?.firstSeq, s.getActor(cid)?.live])).toEqual([[1, false], [2, true], [4, true], [6, false]]);
     expect(() => s.listOrderIds({ after: -1 })).toThrow(StoreInputError);
     expect(() => s.listOrderIds({ limit: 0 })).toThrow(StoreInputError);
     expect(problems).toEqual([]);
@@ -460,9 +462,13 @@ describe('order listing (orders.byFirstSeq)', () => {
     await raw.close();
     const s = await openStore();
     expect(s.listOrderIds().map((o) => [o.seq, o.clientOrderId])).toEqual([[1, 'p'], [2, 'q']]);
+    expect(s.getActor('p')).toMatchObject({ seq: 3, firstSeq: 1, live: true });
+    expect(s.getActor('q')?.firstSeq).toBeUndefined(); // archived: left as it was
+    await s.commitTransition(transition('p', 3));
+    expect(s.getActor('p')).toMatchObject({ seq: 6, firstSeq: 1 });
     await s.commitTransition(transition('r', 1));
     expect(s.listOrderIds().map((o) => o.clientOrderId)).toEqual(['p', 'q', 'r']);
-    expect(s.journalFor('p').map((e) => e.seq)).toEqual([1, 3]);
+    expect(s.journalFor('p').map((e) => e.seq)).toEqual([1, 3, 6]);
     expect(problems).toEqual([]);
   });
 });
