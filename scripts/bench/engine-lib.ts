@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { pino, type Logger } from 'pino';
 import { Subject } from 'rxjs';
-import { createActor } from 'xstate';
+import { type Actor, createActor } from 'xstate';
 import { type OrderEvent, orderMachine } from '../../machines/order.machine.ts';
 import { clientOrderIdFor } from '../../src/domain/client-order-id.ts';
 import type { Fill, OrderIntent, VenueOrderUpdate } from '../../src/domain/order.ts';
@@ -171,6 +171,33 @@ export function benchIntent(signalId: string, i: number, venue: string, createdA
 }
 
 /**
+ * Bench order `signalId` (the intent of {@link benchIntent}, created at `at`, ms) as a running order actor
+ * that went RISK_APPROVED, SUBMIT and then the venue's acknowledgement (`ack`, open, nothing executed):
+ * ACCEPTED. The caller stops the actor.
+ */
+export function acceptedOrder(signalId: string, i: number, venue: string, at: number): {
+  actor: Actor<typeof orderMachine>;
+  intent: OrderIntent;
+  venueOrderId: string;
+  ack: OrderEvent;
+} {
+  const intent = benchIntent(signalId, i, venue, at);
+  const venueOrderId = venueOrderIdOf(signalId);
+  const actor = createActor(orderMachine, { input: { intent } });
+  actor.start();
+  const ack: OrderEvent = { type: 'VENUE_UPDATE', at: at + 2, update: openUpdate(intent.clientOrderId, venueOrderId, at + 1) };
+  actor.send({ type: 'RISK_APPROVED', at });
+  actor.send({ type: 'SUBMIT', at });
+  actor.send(ack);
+  return { actor, intent, venueOrderId, ack };
+}
+
+/** A maker fill of the order at its limit price: `quantity` (base), fee `feeAmount` in `feeCurrency`, trade time `time` (ms). */
+export function makerFill(intent: OrderIntent, venueOrderId: string, tradeId: string, quantity: string, feeAmount: string, feeCurrency: string, time: number): Fill {
+  return { tradeId, venueOrderId, clientOrderId: intent.clientOrderId, price: intent.price ?? '1', quantity, feeAmount, feeCurrency, liquidity: 'maker', time };
+}
+
+/**
  * The persisted snapshot of a live order as the engine would have committed it:
  * RISK_APPROVED, SUBMIT, the venue's acknowledgement (ACCEPTED), and for one
  * order in four a partial maker fill (PARTIAL). Returns what the engine's last
@@ -185,41 +212,16 @@ export function liveOrderRecord(i: number, venue: string, t0: number): {
   venueOrderId: string;
   symbol: string;
 } {
-  const signalId = `rehydrate-${i}`;
   const at = t0 + i;
-  const intent = benchIntent(signalId, i, venue, at);
-  const venueOrderId = venueOrderIdOf(signalId);
-  const actor = createActor(orderMachine, { input: { intent } });
-  actor.start();
-  const events: OrderEvent[] = [
-    { type: 'RISK_APPROVED', at },
-    { type: 'SUBMIT', at },
-    { type: 'VENUE_UPDATE', at: at + 2, update: openUpdate(intent.clientOrderId, venueOrderId, at + 1) },
-  ];
+  const { actor, intent, venueOrderId, ack } = acceptedOrder(`rehydrate-${i}`, i, venue, at);
+  let from = 'SUBMITTED';
+  let last = ack;
   if (i % 4 === 3) {
     const qty = i % 2 === 0 ? '0.00050000' : '0.01000000';
-    events.push({
-      type: 'FILL',
-      at: at + 40,
-      fill: {
-        tradeId: String(80_000_000 + i),
-        venueOrderId,
-        clientOrderId: intent.clientOrderId,
-        price: intent.price ?? '1',
-        quantity: qty,
-        feeAmount: intent.side === 'buy' ? (i % 2 === 0 ? '0.0000005' : '0.00001') : '0.027',
-        feeCurrency: intent.side === 'buy' ? (i % 2 === 0 ? 'BTC' : 'ETH') : 'USDT',
-        liquidity: 'maker',
-        time: at + 39,
-      },
-    });
-  }
-  let from = 'RECEIVED';
-  let last: OrderEvent = { type: 'RISK_APPROVED', at };
-  for (const e of events) {
+    const fee = intent.side === 'buy' ? (i % 2 === 0 ? ['0.0000005', 'BTC'] : ['0.00001', 'ETH']) : ['0.027', 'USDT'];
     from = actor.getSnapshot().value;
-    actor.send(e);
-    last = e;
+    last = { type: 'FILL', at: at + 40, fill: makerFill(intent, venueOrderId, String(80_000_000 + i), qty, fee[0] ?? '', fee[1] ?? '', at + 39) };
+    actor.send(last);
   }
   const to = actor.getSnapshot().value;
   const snapshot = actor.getPersistedSnapshot();

@@ -17,12 +17,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createActor } from 'xstate';
-import { ORDER_MACHINE_VERSION, type OrderEvent, orderMachine } from '../../machines/order.machine.ts';
+import { ORDER_MACHINE_VERSION, type OrderEvent } from '../../machines/order.machine.ts';
 import type { OrdersQuery } from '../../src/engine/api.ts';
 import type { TransitionInput } from '../../src/store/index.ts';
 import { newEngine, openStore } from './engine-compose.ts';
-import { HarnessPort, benchIntent, fmtInt, liveOrderRecord, openUpdate, since, venueOrderIdOf } from './engine-lib.ts';
+import { HarnessPort, acceptedOrder, fmtInt, liveOrderRecord, makerFill, since } from './engine-lib.ts';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -37,35 +36,13 @@ const RUNS = 7;
 
 /** A closed order (filled in one maker fill, the venue said `closed`): its last transition, archived. */
 function closedOrder(i: number, t0: number): TransitionInput {
-  const signalId = `closed-${i}`;
   const at = t0 + i;
-  const intent = benchIntent(signalId, i, 'paper', at);
-  const venueOrderId = venueOrderIdOf(signalId);
-  const actor = createActor(orderMachine, { input: { intent } });
-  actor.start();
-  const events: OrderEvent[] = [
-    { type: 'RISK_APPROVED', at },
-    { type: 'SUBMIT', at },
-    { type: 'VENUE_UPDATE', at: at + 2, update: openUpdate(intent.clientOrderId, venueOrderId, at + 1) },
-    {
-      type: 'FILL',
-      at: at + 40,
-      fill: {
-        tradeId: String(90_000_000 + i),
-        venueOrderId,
-        clientOrderId: intent.clientOrderId,
-        price: intent.price ?? '1',
-        quantity: intent.quantity ?? '1',
-        feeAmount: '0.0000005',
-        feeCurrency: 'BTC',
-        liquidity: 'maker',
-        time: at + 39,
-      },
-    },
-  ];
-  for (const e of events) actor.send(e);
+  const { actor, intent, venueOrderId } = acceptedOrder(`closed-${i}`, i, 'paper', at);
+  const quantity = intent.quantity ?? '1';
+  actor.send({ type: 'FILL', at: at + 40, fill: makerFill(intent, venueOrderId, String(90_000_000 + i), quantity, '0.0000005', 'BTC', at + 39) });
   const from = actor.getSnapshot().value;
-  const last: OrderEvent = { type: 'VENUE_UPDATE', at: at + 41, update: { clientOrderId: intent.clientOrderId, venueOrderId, status: 'closed', filledQuantity: intent.quantity ?? '1', averagePrice: intent.price ?? '1', time: at + 40 } };
+  const update = { clientOrderId: intent.clientOrderId, venueOrderId, status: 'closed' as const, filledQuantity: quantity, averagePrice: intent.price ?? '1', time: at + 40 };
+  const last: OrderEvent = { type: 'VENUE_UPDATE', at: at + 41, update };
   actor.send(last);
   const snapshot = actor.getPersistedSnapshot();
   if (actor.getSnapshot().value !== 'CLOSED') throw new Error(`closed order ${i} ended in ${actor.getSnapshot().value}`);
