@@ -44,9 +44,10 @@ export function formatOrder(o: OrderView): string {
 
 /**
  * A page of orders as a table, then (when more follow) the options that list the next page: `--cursor` and
- * `--newest-first` when this listing is newest first (a cursor continues a listing in its own direction only).
+ * `listingArgs`, this listing's own options (its filters, page size and direction: a cursor continues a
+ * listing in its own direction only, and without the filters the next page would list every order).
  */
-export function formatOrdersPage(page: OrdersPage, newestFirst = false): string {
+export function formatOrdersPage(page: OrdersPage, listingArgs: readonly string[] = []): string {
   if (page.orders.length === 0) return 'no orders\n';
   const header = ['CLIENT ORDER ID', 'INSTRUMENT', 'SIDE', 'TYPE', 'QUANTITY', 'PRICE', 'FILLED', 'STATE', 'CREATED'];
   const rows = page.orders.map((o) => [
@@ -61,7 +62,7 @@ export function formatOrdersPage(page: OrdersPage, newestFirst = false): string 
     time(o.createdAt),
   ]);
   let out = table([header, ...rows]);
-  if (page.nextCursor !== undefined) out += `more: --cursor ${page.nextCursor}${newestFirst ? ' --newest-first' : ''}\n`;
+  if (page.nextCursor !== undefined) out += `more: ${['--cursor', page.nextCursor, ...listingArgs].join(' ')}\n`;
   return out;
 }
 

@@ -148,6 +148,12 @@ program
   .option('--cursor <cursor>', 'the next page, from a previous listing')
   .option('--newest-first', 'newest orders first (default: oldest first)')
   .action(async (o: { state?: string[]; instrument?: string; limit?: number; cursor?: string; newestFirst?: boolean }, cmd: Command) => {
+    const listingArgs = [
+      ...(o.state !== undefined ? ['--state', ...o.state] : []),
+      ...(o.instrument !== undefined ? ['--instrument', o.instrument] : []),
+      ...(o.limit !== undefined ? ['--limit', String(o.limit)] : []),
+      ...(o.newestFirst === true ? ['--newest-first'] : []),
+    ];
     const query = {
       ...(o.newestFirst === true && { newestFirst: true }),
       ...(o.state !== undefined && { states: o.state }),
@@ -155,7 +161,7 @@ program
       ...(o.limit !== undefined && { limit: o.limit }),
       ...(o.cursor !== undefined && { cursor: o.cursor }),
     };
-    await run(cmd, simple((c) => c.request('orders', query), (page) => formatOrdersPage(page, o.newestFirst === true)), { states: '--state', instrument: '--instrument', limit: '--limit', cursor: '--cursor', newestFirst: '--newest-first' });
+    await run(cmd, simple((c) => c.request('orders', query), (page) => formatOrdersPage(page, listingArgs)), { states: '--state', instrument: '--instrument', limit: '--limit', cursor: '--cursor', newestFirst: '--newest-first' });
   });
 
 program

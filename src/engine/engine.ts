@@ -286,7 +286,7 @@ export class Engine implements EngineApi {
     const filter: ListingFilter = { states, instrument: query.instrument, after: query.cursor ? decodeCursor(query.cursor, newestFirst) : undefined, newestFirst, want: limit + 1 };
     // Archived orders are final (CLOSED or DENIED): a filter naming neither is answered from the live orders alone,
     // walked in memory in listing order (when each one's place is known, as it is unless the store predates it).
-    const live = states !== undefined && ![...states].some((s) => FINAL_STATES.has(s)) ? this.committed.inListingOrder(newestFirst) : undefined;
+    const live = states !== undefined && ![...states].some((s) => FINAL_STATES.has(s)) ? this.committed.inListingOrder(newestFirst, filter.after) : undefined;
     const rows = live !== undefined ? await this.listLiveOrders(live, filter) : await this.listIndexedOrders(filter);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -294,12 +294,11 @@ export class Engine implements EngineApi {
     return rows.length > limit && last ? { orders, nextCursor: encodeCursor(last.seq, newestFirst) } : { orders };
   }
 
-  /** Up to `filter.want` matching live orders from `live` (in listing order), after the cursor. */
-  private async listLiveOrders(live: ReadonlyArray<{ readonly clientOrderId: string; readonly seq: number }>, filter: ListingFilter): Promise<ListedRow[]> {
+  /** Up to `filter.want` matching live orders from `live` (in listing order, from after the cursor). */
+  private async listLiveOrders(live: Iterable<{ readonly clientOrderId: string; readonly seq: number }>, filter: ListingFilter): Promise<ListedRow[]> {
     const rows: ListedRow[] = [];
     let looked = 0;
     for (const { clientOrderId: cid, seq } of live) {
-      if (filter.after !== undefined && (filter.newestFirst ? seq >= filter.after : seq <= filter.after)) continue;
       if (++looked % ORDERS_SCAN_SLICE === 0) await nextTurn();
       const row = this.listingRow(cid, filter, false);
       if (row !== undefined) rows.push({ ...row, seq });
@@ -315,14 +314,15 @@ export class Engine implements EngineApi {
     let after = filter.after;
     for (;;) {
       // One slice of the store's listing (keys only), then a turn of the event loop: the engine goes on meanwhile.
+      // (A slice shorter than asked is not the end: the store skips a key it cannot read. An empty one is.)
       const slice = this.opts.store.listOrderIds({ ...(after !== undefined && { after }), newestFirst: filter.newestFirst, limit: ORDERS_SCAN_SLICE });
+      if (slice.length === 0) return rows;
       for (const { seq, clientOrderId: cid } of slice) {
         after = seq;
         const row = this.listingRow(cid, filter, archivedMayMatch);
         if (row !== undefined) rows.push({ ...row, seq });
         if (rows.length >= filter.want) return rows;
       }
-      if (slice.length < ORDERS_SCAN_SLICE) return rows;
       await nextTurn();
     }
   }

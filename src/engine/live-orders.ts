@@ -20,6 +20,13 @@ export class LiveOrders {
   private readonly onDisk = new Map<string, string>();
   /** Each live order's listing place: the seq of its first journal entry (`OrderStore.listOrderIds`), when known. */
   private readonly firstSeqs = new Map<string, number>();
+  /**
+   * The live orders' places in ascending seq order, kept as they come (new orders' first commits arrive with
+   * rising seqs); entries of orders no longer live stay until compacted and are skipped. `sorted` is false
+   * once a place arrived out of order (start-up reads records in client order id order): sorted at next use.
+   */
+  private listing: Array<{ readonly clientOrderId: string; readonly seq: number }> = [];
+  private sorted = true;
   private changes = 0;
 
   /**
@@ -47,7 +54,7 @@ export class LiveOrders {
     const held = this.inMemory.get(clientOrderId);
     if (held !== undefined || !this.onDisk.has(clientOrderId)) return held;
     const loaded = this.load(clientOrderId);
-    if (loaded === undefined) this.onDisk.delete(clientOrderId);
+    if (loaded === undefined) this.delete(clientOrderId);
     return loaded;
   }
 
@@ -94,17 +101,48 @@ export class LiveOrders {
 
   /** Records a live order's listing place (the seq of its first journal entry); the first one recorded stays. */
   setFirstSeq(clientOrderId: string, seq: number): void {
-    if (!this.firstSeqs.has(clientOrderId) && this.has(clientOrderId)) this.firstSeqs.set(clientOrderId, seq);
+    if (this.firstSeqs.has(clientOrderId) || !this.has(clientOrderId)) return;
+    this.firstSeqs.set(clientOrderId, seq);
+    const last = this.listing.at(-1);
+    if (last !== undefined && last.seq > seq) this.sorted = false;
+    this.listing.push({ clientOrderId, seq });
   }
 
   /**
-   * Every live order with its listing place, in listing order (ascending seq; descending with `newestFirst`);
-   * undefined when the place of some live order is not known (then only the store's listing index orders them).
+   * The live orders after listing place `after` (exclusive; from the first when undefined), in listing order:
+   * ascending seq, or descending with `newestFirst`. Undefined when the place of some live order is not known
+   * (then only the store's listing index orders them). Lazy: an order that stops being live meanwhile is skipped.
    */
-  inListingOrder(newestFirst: boolean): Array<{ readonly clientOrderId: string; readonly seq: number }> | undefined {
+  inListingOrder(newestFirst: boolean, after: number | undefined): Iterable<{ readonly clientOrderId: string; readonly seq: number }> | undefined {
     if (this.firstSeqs.size !== this.size) return undefined;
-    const out = [...this.firstSeqs].map(([clientOrderId, seq]) => ({ clientOrderId, seq }));
-    return out.sort(newestFirst ? (a, b) => b.seq - a.seq : (a, b) => a.seq - b.seq);
+    if (!this.sorted || this.listing.length > 2 * this.firstSeqs.size + 1_000) {
+      this.listing = this.listing.filter((e) => this.firstSeqs.get(e.clientOrderId) === e.seq).sort((a, b) => a.seq - b.seq);
+      this.sorted = true;
+    }
+    return this.walkListing(this.listing, newestFirst, after);
+  }
+
+  private *walkListing(
+    listing: ReadonlyArray<{ readonly clientOrderId: string; readonly seq: number }>,
+    newestFirst: boolean,
+    after: number | undefined,
+  ): Generator<{ readonly clientOrderId: string; readonly seq: number }, void, undefined> {
+    // The first index whose seq is above `after` (binary search; the array is sorted by seq).
+    let lo = 0;
+    let hi = listing.length;
+    while (after !== undefined && lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((listing[mid]?.seq ?? 0) <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    const start = newestFirst ? (after === undefined ? listing.length : lo) - 1 : lo;
+    const end = newestFirst ? -1 : listing.length;
+    const step = newestFirst ? -1 : 1;
+    for (let i = start; i !== end; i += step) {
+      const e = listing[i];
+      if (e === undefined || (newestFirst && after !== undefined && e.seq >= after)) continue;
+      if (this.firstSeqs.get(e.clientOrderId) === e.seq) yield e;
+    }
   }
 
   /** Client order ids of every live order (a copy: safe to change the index while iterating it). */

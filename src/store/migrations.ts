@@ -20,7 +20,7 @@ const v1EntrySchema = z.object({ clientOrderId: z.string(), event: z.unknown(), 
 export interface MigrationReport {
   readonly from: number;
   readonly to: number;
-  /** Journal entries rewritten. */
+  /** Journal entries rewritten (1 → 2), or orders listed (2 → 3). */
   readonly entries: number;
 }
 
@@ -87,8 +87,9 @@ export function migrateV1ToV2(dbs: Dbs, index: Database<unknown, [string, number
 /**
  * Schema 2 → 3: builds `orders.byFirstSeq` from the journal, one pass in seq order: each order's first
  * entry lists the order at its seq, if the store holds a record of the order (an orphan entry lists nothing).
- * Live records are given their `firstSeq` (archived ones keep their bytes: they are final, and listed by the index). Entries that do not read back are reported (as at any read) and skipped.
- * Call inside the opening write transaction.
+ * Live records are given their `firstSeq` (archived ones keep their bytes: they are final, and listed by the index).
+ * A record whose order has no readable journal entry is listed at its own `seq`. Entries and records that do
+ * not read back are reported (as at any read) and skipped. Call inside the opening write transaction.
  */
 export function migrateV2ToV3(dbs: Dbs, reporter: Reporter): MigrationReport {
   let entries = 0;
@@ -111,13 +112,29 @@ export function migrateV2ToV3(dbs: Dbs, reporter: Reporter): MigrationReport {
     listed.set(cid, seq.data);
     entries++;
   }
-  for (const [cid, firstSeq] of listed) {
-    if (!dbs.live.doesExist(cid)) continue;
-    const raw = getDecoded(dbs.live, cid, (k, error) => reporter.decode('actors.live', k, error));
-    if (raw === undefined) continue;
-    const record = actorRecordSchema.safeParse(raw);
-    if (record.success) dbs.live.putSync(cid, { ...record.data, firstSeq });
-    else reporter.report('actors.live', cid, 'schema', describeIssues(record.error));
+  // Live records get their place; a record whose order has no readable journal entry is listed at its own seq
+  // (its latest entry, the earliest known), so that no order drops out of listings.
+  for (const [name, db] of [['actors.live', dbs.live], ['actors.archive', dbs.archive]] as const) {
+    // Live keys are read first (live records are rewritten below); archived ones are only read.
+    const keys = db === dbs.live ? [...db.getKeys()] : db.getKeys();
+    for (const cid of keys) {
+      if (typeof cid !== 'string') continue; // reported by the store's own scans
+      const known = listed.get(cid);
+      if (known !== undefined && db === dbs.archive) continue;
+      const raw = getDecoded(db, cid, (k, error) => reporter.decode(name, k, error));
+      if (raw === undefined) continue;
+      const record = actorRecordSchema.safeParse(raw);
+      if (!record.success) {
+        reporter.report(name, cid, 'schema', describeIssues(record.error));
+        continue;
+      }
+      const firstSeq = known ?? record.data.seq;
+      if (known === undefined) {
+        dbs.ordersByFirstSeq.putSync([firstSeq, cid], null);
+        entries++;
+      }
+      if (db === dbs.live) dbs.live.putSync(cid, { ...record.data, firstSeq });
+    }
   }
   return { from: 2, to: 3, entries };
 }

@@ -390,6 +390,8 @@ export class OrderStore {
     const signals: SignalRecord[] = [];
     const links: Array<{ cid: string; ref: VenueOrderRef }> = [];
     const listed: Array<readonly [number, string]> = [];
+    /** Each order's chain as it was before this batch (`existed: false`: made by this batch), to undo a failed prepare. */
+    const before = new Map<string, { chain: OrderChain; existed: boolean; seq: number | null; place: RecordPlace; first: number | null }>();
     const release = (): void => {
       for (const r of signals) if (this.pendingSignals.get(r.signalId) === r) this.pendingSignals.delete(r.signalId);
       for (const { cid, ref } of links) {
@@ -427,7 +429,9 @@ export class OrderStore {
           links.push({ cid, ref });
         }
         const seq = next++;
+        const existed = this.chains.has(cid);
         const chain = this.chainOf(cid);
+        if (!before.has(cid)) before.set(cid, { chain, existed, seq: chain.seq, place: chain.place, first: chain.first });
         if (chain.place === 'none' && chain.seq === null) {
           listed.push([seq, cid]); // the order's first entry and record
           chain.first = seq;
@@ -467,8 +471,17 @@ export class OrderStore {
       return { outcomes, journal, records: recordValues, signals: signalValues, links: linkValues, listed, nextSeq: next, writes: journal.length, release, settle };
     } catch (error) {
       release();
-      // Chains already advanced for this batch's transitions name entries that will not be written.
-      this.chains.clear();
+      // Chains already advanced for this batch's transitions name entries that will not be written: put them back
+      // (those of other orders, and of this batch's orders before it, stand: their entries are queued).
+      for (const [cid, b] of before) {
+        if (!b.existed) {
+          if (this.chains.get(cid) === b.chain) this.chains.delete(cid);
+          continue;
+        }
+        b.chain.seq = b.seq;
+        b.chain.place = b.place;
+        b.chain.first = b.first;
+      }
       this.forgetUnsavedStructures();
       throw error;
     }
@@ -609,9 +622,11 @@ export class OrderStore {
   }
 
   /**
-   * Client order ids of every order the store holds a record of (live or archived), in the order it first
-   * recorded them: by the seq of the order's first journal entry (its `listedAt`), ascending, or descending
-   * with `newestFirst`. Reads keys only (no record is decoded); a key of another shape is reported and skipped.
+   * Client order ids of every order the store has recorded (live or archived), in the order it first recorded
+   * them: by the seq of the order's first journal entry, ascending, or descending with `newestFirst` (schema 3;
+   * an order from an older store whose journal did not read back is listed at the seq of its record).
+   * Reads keys only (no record is decoded); a key of another shape is reported and skipped, so a page can be
+   * shorter than `limit` with more to come: only an empty page is the end.
    *
    * @param options.after exclusive bound: entries after this seq in the chosen direction (a previous page's last `seq`).
    * @param options.limit most entries to return (default 1,000).

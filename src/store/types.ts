@@ -48,7 +48,8 @@ export interface ActorRecord {
   readonly seq: number;
   /**
    * Sequence number of the order's first journal entry: its place in {@link OrderStore.listOrderIds} (schema 3).
-   * Absent only from archived records written before schema 3 (the upgrade dates live records only).
+   * Absent from archived records written before schema 3 (the upgrade dates live records only), and from a
+   * record written when its order's previous record did not read back.
    */
   readonly firstSeq?: number;
   /** `true` while the actor must be rehydrated on start; `false` once archived. */

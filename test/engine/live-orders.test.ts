@@ -42,4 +42,44 @@ describe('LiveOrders', () => {
     expect(live.size).toBe(0);
     expect(live.get('x')).toBeUndefined();
   });
+
+  it('walks the live orders in listing order from a place, both ways, as they come and go', () => {
+    const disk = new Map<string, CommittedOrder>();
+    const live = new LiveOrders((cid) => disk.get(cid));
+    const ids = (newestFirst: boolean, after?: number): string[] => [...(live.inListingOrder(newestFirst, after) ?? [])].map((e) => `${e.clientOrderId}@${e.seq}`);
+    // Start-up: places read in client order id order, not in seq order.
+    for (const [cid, seq] of [['a', 30], ['b', 10], ['c', 20]] as const) {
+      live.setOnDisk(cid, 'ACCEPTED');
+      disk.set(cid, order('ACCEPTED', seq));
+      live.setFirstSeq(cid, seq);
+    }
+    live.set('d', order('SUBMITTED', 40)); // a new order: its place is not known yet
+    expect(live.inListingOrder(false, undefined)).toBeUndefined();
+    live.setFirstSeq('d', 40);
+    live.setFirstSeq('d', 41); // the first place recorded stays
+    live.setFirstSeq('zz', 50); // not live: ignored
+    expect(ids(false)).toEqual(['b@10', 'c@20', 'a@30', 'd@40']);
+    expect(ids(true)).toEqual(['d@40', 'a@30', 'c@20', 'b@10']);
+    expect(ids(false, 20)).toEqual(['a@30', 'd@40']);
+    expect(ids(true, 30)).toEqual(['c@20', 'b@10']);
+    expect(ids(false, 25)).toEqual(['a@30', 'd@40']); // after a place no order holds any more
+    expect(ids(true, 25)).toEqual(['c@20', 'b@10']);
+    expect(ids(false, 40)).toEqual([]);
+    expect(ids(true, 10)).toEqual([]);
+    // An order that closes, one the store no longer holds, and one evicted: the first two leave the listing.
+    live.delete('c');
+    disk.delete('a');
+    expect(live.get('a')).toBeUndefined();
+    live.evict('d');
+    expect(ids(false)).toEqual(['b@10', 'd@40']);
+    // Many orders come and go: the listing stays exact.
+    for (let i = 0; i < 3_000; i++) {
+      live.set(`n${i}`, order('ACCEPTED', i));
+      live.setFirstSeq(`n${i}`, 100 + i);
+      if (i % 3 !== 0) live.delete(`n${i}`);
+    }
+    const walked = ids(false);
+    expect(walked).toEqual(['b@10', 'd@40', ...Array.from({ length: 1_000 }, (_, k) => `n${3 * k}@${100 + 3 * k}`)]);
+    expect(ids(true, 106)).toEqual(['n3@103', 'n0@100', 'd@40', 'b@10']);
+  });
 });

@@ -58,7 +58,7 @@ describe('cli', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ clientOrderId: 'x-cli-1', state: 'PENDING_NEW' });
   });
 
-  it('lists orders newest first, and says how to list the next page in the same direction', async () => {
+  it('lists orders newest first, and says how to list the next page of the same listing', async () => {
     await h.engine.signal({ signalId: 'cli-older', instrument: 'ETH/USDT', side: 'sell', type: 'market', quantity: '0.01' });
     await h.engine.signal({ signalId: 'cli-newer', instrument: 'ETH/USDT', side: 'buy', type: 'market', quantity: '0.02' });
     const run = await runCli(['--socket', h.server.path, 'orders', '--instrument', 'ETH/USDT', '--newest-first', '--limit', '1']);
@@ -66,7 +66,7 @@ describe('cli', () => {
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^x-cli-newer +ETH\/USDT +buy /);
-    expect(lines[2]).toMatch(/^more: --cursor \S+ --newest-first$/);
+    expect(lines[2]).toMatch(/^more: --cursor \S+ --instrument ETH\/USDT --limit 1 --newest-first$/);
   });
 
   it('exits non-zero with the error code and the offending field on a bad request', async () => {

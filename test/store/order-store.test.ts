@@ -360,6 +360,19 @@ describe('journalFor', () => {
     expect(s.listOrderIds()).toEqual([{ seq: 1, clientOrderId: 'f' }]);
     expect(problems).toEqual([]);
   });
+
+  it('keeps the chains of orders queued before a batch that fails in the same turn', async () => {
+    const s = await openStore();
+    const first = s.commitTransition(transition('x', 1)); // queued, not yet committed
+    const failed = s.commitTransitions([transition('x', 2), transition('g', 1, { snapshot: { s: Symbol('x') } })]);
+    const second = s.commitTransition(transition('x', 2));
+    await expect(failed).rejects.toThrow();
+    expect([await first, await second]).toEqual([1, 2]);
+    expect(s.journalFor('x').map((e) => [e.seq, e.prevSeq])).toEqual([[1, null], [2, 1]]);
+    expect(s.listOrderIds()).toEqual([{ seq: 1, clientOrderId: 'x' }]);
+    expect(s.getActor('x')).toMatchObject({ seq: 2, firstSeq: 1 });
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('schema upgrade', () => {
@@ -449,8 +462,10 @@ describe('order listing (orders.byFirstSeq)', () => {
     const entry = (cid: string, n: number, prevSeq: number | null) => ({ clientOrderId: cid, event: { type: 'STEP', n }, from: `s${n - 1}`, to: `s${n}`, at: 1_000 + n, prevSeq });
     await raw.transaction(() => {
       void meta.put('schemaVersion', 2);
-      void meta.put('nextSeq', 6);
+      void meta.put('nextSeq', 7);
       void meta.put('createdAt', 1);
+      void journal.put(6, asBinary(Uint8Array.from([0xc1]))); // the only entry of order s: unreadable
+      void live.put('s', { version: 1, snapshot: orderSnapshot('s', 1), seq: 6, live: true, updatedAt: 1 });
       void journal.put(1, entry('p', 1, null));
       void journal.put(2, entry('q', 1, null));
       void journal.put(3, entry('p', 2, 1));
@@ -461,14 +476,17 @@ describe('order listing (orders.byFirstSeq)', () => {
     });
     await raw.close();
     const s = await openStore();
-    expect(s.listOrderIds().map((o) => [o.seq, o.clientOrderId])).toEqual([[1, 'p'], [2, 'q']]);
+    expect(s.listOrderIds().map((o) => [o.seq, o.clientOrderId])).toEqual([[1, 'p'], [2, 'q'], [6, 's']]);
+    expect(problems.map((p) => [p.db, p.key])).toEqual([['journal', '6']]);
+    problems.length = 0;
+    expect(s.getActor('s')).toMatchObject({ seq: 6, firstSeq: 6, live: true });
     expect(s.getActor('p')).toMatchObject({ seq: 3, firstSeq: 1, live: true });
     expect(s.getActor('q')?.firstSeq).toBeUndefined(); // archived: left as it was
     await s.commitTransition(transition('p', 3));
-    expect(s.getActor('p')).toMatchObject({ seq: 6, firstSeq: 1 });
+    expect(s.getActor('p')).toMatchObject({ seq: 7, firstSeq: 1 });
     await s.commitTransition(transition('r', 1));
-    expect(s.listOrderIds().map((o) => o.clientOrderId)).toEqual(['p', 'q', 'r']);
-    expect(s.journalFor('p').map((e) => e.seq)).toEqual([1, 3, 6]);
+    expect(s.listOrderIds().map((o) => o.clientOrderId)).toEqual(['p', 'q', 's', 'r']);
+    expect(s.journalFor('p').map((e) => e.seq)).toEqual([1, 3, 7]);
     expect(problems).toEqual([]);
   });
 });
