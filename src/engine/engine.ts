@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import { type Observable, Subject, type Subscription } from 'rxjs';
 import { type Actor, createActor } from 'xstate';
 import {
@@ -283,10 +284,12 @@ export class Engine implements EngineApi {
     const limit = Math.min(Math.max(query.limit ?? 100, 1), 1000);
     const states = query.states && query.states.length > 0 ? new Set(query.states) : undefined;
     const newestFirst = query.newestFirst === true;
-    const filter: ListingFilter = { states, instrument: query.instrument, after: query.cursor ? decodeCursor(query.cursor, newestFirst) : undefined, newestFirst, want: limit + 1 };
     // Archived orders are final (CLOSED or DENIED): a filter naming neither is answered from the live orders alone,
     // walked in memory in listing order (when each one's place is known, as it is unless the store predates it).
-    const live = states !== undefined && ![...states].some((s) => FINAL_STATES.has(s)) ? this.committed.inListingOrder(newestFirst, filter.after) : undefined;
+    const archivedMayMatch = states === undefined || [...states].some((s) => FINAL_STATES.has(s));
+    const after = query.cursor ? decodeCursor(query.cursor, newestFirst) : undefined;
+    const filter: ListingFilter = { states, instrument: query.instrument, archivedMayMatch, after, newestFirst, want: limit + 1 };
+    const live = archivedMayMatch ? undefined : this.committed.inListingOrder(newestFirst, after);
     const rows = live !== undefined ? await this.listLiveOrders(live, filter) : await this.listIndexedOrders(filter);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -300,7 +303,7 @@ export class Engine implements EngineApi {
     let looked = 0;
     for (const { clientOrderId: cid, seq } of live) {
       if (++looked % ORDERS_SCAN_SLICE === 0) await nextTurn();
-      const row = this.listingRow(cid, filter, false);
+      const row = this.listingRow(cid, filter);
       if (row !== undefined) rows.push({ ...row, seq });
       if (rows.length >= filter.want) break;
     }
@@ -309,7 +312,6 @@ export class Engine implements EngineApi {
 
   /** Up to `filter.want` matching orders, live or archived, from the store's listing index, after the cursor. */
   private async listIndexedOrders(filter: ListingFilter): Promise<ListedRow[]> {
-    const archivedMayMatch = filter.states === undefined || [...filter.states].some((s) => FINAL_STATES.has(s));
     const rows: ListedRow[] = [];
     let after = filter.after;
     for (;;) {
@@ -319,7 +321,7 @@ export class Engine implements EngineApi {
       if (slice.length === 0) return rows;
       for (const { seq, clientOrderId: cid } of slice) {
         after = seq;
-        const row = this.listingRow(cid, filter, archivedMayMatch);
+        const row = this.listingRow(cid, filter);
         if (row !== undefined) rows.push({ ...row, seq });
         if (rows.length >= filter.want) return rows;
       }
@@ -331,8 +333,8 @@ export class Engine implements EngineApi {
    * An order as `orders()` lists it, or undefined when it does not pass the state filter or cannot be read. A live
    * order is read from memory (or its committed snapshot from the store); any other, from the archive.
    */
-  private listingRow(cid: string, filter: ListingFilter, archivedMayMatch: boolean): ListingRow | undefined {
-    const { states, instrument } = filter;
+  private listingRow(cid: string, filter: ListingFilter): ListingRow | undefined {
+    const { states, instrument, archivedMayMatch } = filter;
     const liveState = this.committed.stateOf(cid);
     if (liveState !== undefined) {
       if (states && !states.has(liveState)) return undefined;
@@ -1029,6 +1031,8 @@ type ListedRow = ListingRow & { readonly seq: number };
 interface ListingFilter {
   readonly states: ReadonlySet<string> | undefined;
   readonly instrument: string | undefined;
+  /** False when the states name no final state: no archived order can match (they are all CLOSED or DENIED). */
+  readonly archivedMayMatch: boolean;
   readonly after: number | undefined;
   readonly newestFirst: boolean;
   /** Rows to find: the page size + 1 (to know whether another page follows). */
@@ -1045,17 +1049,22 @@ function encodeCursor(seq: number, newestFirst: boolean): string {
   return Buffer.from(JSON.stringify([seq, newestFirst ? 'newest' : 'oldest'])).toString('base64url');
 }
 
+/** A decoded cursor: the listing place (seq) of the page's last order, and the listing's direction. */
+const CursorSchema = z.tuple([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.enum(['oldest', 'newest'])]);
+
 /** @throws EngineError `bad_request` for a cursor this engine did not issue, or one issued for the other direction. */
 function decodeCursor(cursor: string, newestFirst: boolean): number {
-  let v: unknown;
+  let json: unknown;
   try {
-    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    v = undefined;
+    json = undefined;
   }
-  if (Array.isArray(v) && Number.isSafeInteger(v[0]) && typeof v[0] === 'number' && v[0] >= 0 && (v[1] === 'newest' || v[1] === 'oldest')) {
-    if ((v[1] === 'newest') === newestFirst) return v[0];
-    throw new EngineError('bad_request', 'the cursor belongs to a listing in the other direction', [{ path: ['cursor'], message: `issued for ${v[1]} first` }]);
+  const parsed = CursorSchema.safeParse(json);
+  if (!parsed.success) throw new EngineError('bad_request', 'the cursor is not one this engine issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
+  const [seq, direction] = parsed.data;
+  if ((direction === 'newest') !== newestFirst) {
+    throw new EngineError('bad_request', 'the cursor belongs to a listing in the other direction', [{ path: ['cursor'], message: `issued for ${direction} first` }]);
   }
-  throw new EngineError('bad_request', 'the cursor is not one this engine issued', [{ path: ['cursor'], message: 'invalid cursor' }]);
+  return seq;
 }
