@@ -386,12 +386,17 @@ export class OrderStore {
     let next = first;
     const outcomes: BatchOutcome[] = [];
     const journal: Array<{ seq: number; value: Uint8Array }> = [];
-    const records = new Map<string, { record: ActorRecord; chain: OrderChain; origin: RecordPlace }>();
+    /**
+     * One per order: its last record of the batch, its chain, and the chain as it was before the batch (`origin`,
+     * `prevSeq`, `prevFirst`; `existed: false` when the batch made it), to put back if the batch fails here.
+     */
+    const records = new Map<
+      string,
+      { record: ActorRecord; chain: OrderChain; origin: RecordPlace; prevSeq: number | null; prevFirst: number | null; existed: boolean }
+    >();
     const signals: SignalRecord[] = [];
     const links: Array<{ cid: string; ref: VenueOrderRef }> = [];
     const listed: Array<readonly [number, string]> = [];
-    /** Each order's chain as it was before this batch (`existed: false`: made by this batch), to undo a failed prepare. */
-    const before = new Map<string, { chain: OrderChain; existed: boolean; seq: number | null; place: RecordPlace; first: number | null }>();
     const release = (): void => {
       for (const r of signals) if (this.pendingSignals.get(r.signalId) === r) this.pendingSignals.delete(r.signalId);
       for (const { cid, ref } of links) {
@@ -429,21 +434,29 @@ export class OrderStore {
           links.push({ cid, ref });
         }
         const seq = next++;
-        const existed = this.chains.has(cid);
+        const prior = records.get(cid);
+        const existed = prior !== undefined ? prior.existed : this.chains.has(cid);
         const chain = this.chainOf(cid);
-        if (!before.has(cid)) before.set(cid, { chain, existed, seq: chain.seq, place: chain.place, first: chain.first });
-        if (chain.place === 'none' && chain.seq === null) {
-          listed.push([seq, cid]); // the order's first entry and record
-          chain.first = seq;
-        }
+        const isFirst = chain.place === 'none' && chain.seq === null; // the order's first entry and record
+        const firstSeq = isFirst ? seq : chain.first;
         const e = t.journalEntry;
         const entry: JournalEntry = { clientOrderId: cid, event: e.event, from: e.from, to: e.to, at: e.at ?? now, prevSeq: chain.seq };
         journal.push({ seq, value: encodeValue(this.dbs.journal, entry) });
         const record: ActorRecord =
-          chain.first === null
+          firstSeq === null
             ? { version: t.version, snapshot: t.snapshot, seq, live: t.live, updatedAt: now }
-            : { version: t.version, snapshot: t.snapshot, seq, firstSeq: chain.first, live: t.live, updatedAt: now };
-        records.set(cid, { record, chain, origin: records.get(cid)?.origin ?? chain.place });
+            : { version: t.version, snapshot: t.snapshot, seq, firstSeq, live: t.live, updatedAt: now };
+        records.set(cid, {
+          record,
+          chain,
+          origin: prior !== undefined ? prior.origin : chain.place,
+          prevSeq: prior !== undefined ? prior.prevSeq : chain.seq,
+          prevFirst: prior !== undefined ? prior.prevFirst : chain.first,
+          existed,
+        });
+        // The chain moves on only now, its previous state kept above.
+        if (isFirst) listed.push([seq, cid]);
+        chain.first = firstSeq;
         chain.seq = seq;
         chain.place = t.live ? 'live' : 'archive';
         outcomes.push({ status: 'committed', seq });
@@ -473,14 +486,14 @@ export class OrderStore {
       release();
       // Chains already advanced for this batch's transitions name entries that will not be written: put them back
       // (those of other orders, and of this batch's orders before it, stand: their entries are queued).
-      for (const [cid, b] of before) {
-        if (!b.existed) {
-          if (this.chains.get(cid) === b.chain) this.chains.delete(cid);
+      for (const [cid, r] of records) {
+        if (!r.existed) {
+          if (this.chains.get(cid) === r.chain) this.chains.delete(cid);
           continue;
         }
-        b.chain.seq = b.seq;
-        b.chain.place = b.place;
-        b.chain.first = b.first;
+        r.chain.seq = r.prevSeq;
+        r.chain.place = r.origin;
+        r.chain.first = r.prevFirst;
       }
       this.forgetUnsavedStructures();
       throw error;
