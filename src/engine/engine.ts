@@ -442,8 +442,8 @@ export class Engine implements EngineApi {
       const p1 = this.dispatch(clientOrderId, first, { id: signalId, result });
       // Same event-loop turn: the intent and the submit are committed in one LMDB transaction, before any venue call.
       const p2 = decision.approved ? this.dispatch(clientOrderId, { type: 'SUBMIT', at }) : undefined;
-      await p1;
-      await p2;
+      // Both settle (a refused intent refuses its SUBMIT too: the store never writes one without the other).
+      await Promise.all([p1, p2]);
     } catch (err) {
       if (err instanceof DuplicateSignalError) {
         this.actors.delete(clientOrderId);

@@ -238,7 +238,9 @@ export class OrderStore {
    * Persists many transitions in ONE transaction (for throughput), in order;
    * sequence numbers are allocated in array order. An item refused for a
    * duplicate signal or an id conflict writes nothing, takes no sequence number
-   * and does not affect the others. Any other failure (e.g. a payload msgpack
+   * and does not affect the other orders' items; the same order's later items in
+   * the batch are refused with the same outcome (each builds on the refused one,
+   * e.g. a signal's SUBMIT on its intent). Any other failure (e.g. a payload msgpack
    * cannot encode, a failed commit) fails the whole batch: nothing of it is
    * written and the promise rejects.
    *
@@ -405,12 +407,23 @@ export class OrderStore {
       }
     };
     try {
+      /** Orders with a refused item in this batch, and why: their later items are refused the same way. */
+      let refused: Map<string, BatchOutcome> | undefined;
+      const refuse = (cid: string, outcome: BatchOutcome): void => {
+        (refused ??= new Map()).set(cid, outcome);
+        outcomes.push(outcome);
+      };
       for (const t of transitions) {
         const cid = t.clientOrderId;
+        const earlier = refused?.get(cid);
+        if (earlier !== undefined) {
+          outcomes.push(earlier);
+          continue;
+        }
         if (t.signal !== undefined) {
           const firstRecord = this.pendingSignals.get(t.signal.id) ?? this.read.signal(t.signal.id);
           if (firstRecord !== undefined) {
-            outcomes.push({ status: 'duplicate-signal', first: firstRecord });
+            refuse(cid, { status: 'duplicate-signal', first: firstRecord });
             continue;
           }
         }
@@ -418,7 +431,7 @@ export class OrderStore {
         if (t.venueOrder !== undefined) {
           const link = this.venueLinkState(cid, t.venueOrder);
           if (link.kind === 'conflict') {
-            outcomes.push({ status: 'id-conflict', clientOrderId: cid, venueOrder: t.venueOrder, existing: link.existing });
+            refuse(cid, { status: 'id-conflict', clientOrderId: cid, venueOrder: t.venueOrder, existing: link.existing });
             continue;
           }
           if (link.kind === 'new') ref = { symbol: t.venueOrder.symbol, orderId: t.venueOrder.orderId };

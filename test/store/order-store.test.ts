@@ -286,14 +286,20 @@ describe('signals', () => {
     ]);
     expect(a?.status).toBe('fulfilled');
     expect(b?.status).toBe('rejected');
+    // In one batch, the second signal's order is refused whole: its next transition (a SUBMIT) builds on the refused one.
     const outcomes = await s.commitTransitions([
       transition('y-1', 1, { signal: { id: 'dup-2', result: 1 } }),
       transition('y-2', 1, { signal: { id: 'dup-2', result: 2 } }),
+      transition('y-2', 2),
+      transition('y-1', 2),
     ]);
-    expect(outcomes[0]?.status).toBe('committed');
+    expect(outcomes.map((o) => o.status)).toEqual(['committed', 'duplicate-signal', 'duplicate-signal', 'committed']);
     expect(outcomes[1]).toMatchObject({ status: 'duplicate-signal', first: { clientOrderId: 'y-1', result: 1 } });
+    expect(outcomes[2]).toEqual(outcomes[1]);
     expect(s.getActor('x-2')).toBeUndefined();
     expect(s.getActor('y-2')).toBeUndefined();
+    expect(s.journalFor('y-1').map((e) => e.to)).toEqual(['s1', 's2']);
+    expect(s.listOrderIds().map((o) => o.clientOrderId)).toEqual(['x-1', 'y-1']);
   });
 
   it('putSignal keeps the first result (for signals that create no order)', async () => {
