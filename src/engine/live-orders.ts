@@ -21,11 +21,11 @@ export class LiveOrders {
   /** Each live order's listing place: the seq of its first journal entry (`OrderStore.listOrderIds`), when known. */
   private readonly firstSeqs = new Map<string, number>();
   /**
-   * The live orders' places in ascending seq order, kept as they come (new orders' first commits arrive with
-   * rising seqs); entries of orders no longer live stay until compacted and are skipped. `sorted` is false
-   * once a place arrived out of order (start-up reads records in client order id order): sorted at next use.
+   * The live orders' places in ascending seq order, built from `firstSeqs` at the first listing (not at
+   * start-up), then kept as they come (new orders' first commits arrive with rising seqs); entries of orders no
+   * longer live stay until compacted and are skipped. `sorted` is false once a place arrived out of order.
    */
-  private listing: Array<{ readonly clientOrderId: string; readonly seq: number }> = [];
+  private listing: Array<{ readonly clientOrderId: string; readonly seq: number }> | undefined;
   private sorted = true;
   private changes = 0;
 
@@ -103,6 +103,7 @@ export class LiveOrders {
   setFirstSeq(clientOrderId: string, seq: number): void {
     if (this.firstSeqs.has(clientOrderId) || !this.has(clientOrderId)) return;
     this.firstSeqs.set(clientOrderId, seq);
+    if (this.listing === undefined) return;
     const last = this.listing.at(-1);
     if (last !== undefined && last.seq > seq) this.sorted = false;
     this.listing.push({ clientOrderId, seq });
@@ -115,8 +116,8 @@ export class LiveOrders {
    */
   inListingOrder(newestFirst: boolean, after: number | undefined): Iterable<{ readonly clientOrderId: string; readonly seq: number }> | undefined {
     if (this.firstSeqs.size !== this.size) return undefined;
-    if (!this.sorted || this.listing.length > 2 * this.firstSeqs.size + 1_000) {
-      this.listing = this.listing.filter((e) => this.firstSeqs.get(e.clientOrderId) === e.seq).sort((a, b) => a.seq - b.seq);
+    if (this.listing === undefined || !this.sorted || this.listing.length > 2 * this.firstSeqs.size + 1_000) {
+      this.listing = [...this.firstSeqs].map(([clientOrderId, seq]) => ({ clientOrderId, seq })).sort((a, b) => a.seq - b.seq);
       this.sorted = true;
     }
     return this.walkListing(this.listing, newestFirst, after);
