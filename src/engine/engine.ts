@@ -319,8 +319,10 @@ export class Engine implements EngineApi {
       // (A slice shorter than asked is not the end: the store skips a key it cannot read. An empty one is.)
       const slice = this.opts.store.listOrderIds({ ...(after !== undefined && { after }), newestFirst: filter.newestFirst, limit: ORDERS_SCAN_SLICE });
       if (slice.length === 0) return rows;
-      for (const { seq, clientOrderId: cid } of slice) {
+      for (const { seq, clientOrderId: cid, tag } of slice) {
         after = seq;
+        // The listing tag is the order's instrument (see `apply`): a different one rules the order out unread.
+        if (filter.instrument !== undefined && tag !== undefined && tag !== filter.instrument) continue;
         const row = this.listingRow(cid, filter);
         if (row !== undefined) rows.push({ ...row, seq });
         if (rows.length >= filter.want) return rows;
@@ -537,6 +539,8 @@ export class Engine implements EngineApi {
         live,
         ...(linkVenue && { venueOrder: { symbol: ctx.intent.symbol, orderId: venueOrderId } }),
         ...(signal && { signal }),
+        // The order's first transition: listings filter on its instrument without reading its record.
+        ...(firstNew === 0 && { listingTag: ctx.intent.symbol }),
       },
       writeAhead ? 'flush' : 'commit',
       (err, seq) => {

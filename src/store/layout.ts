@@ -24,8 +24,8 @@ export interface Dbs {
   readonly venueByClient: Database<unknown, string>;
   readonly clientByVenue: Database<unknown, [string, string]>;
   readonly signals: Database<unknown, string>;
-  /** `[first journal seq, clientOrderId]` → null (schema 3): every order, in the order it was first recorded. */
-  readonly ordersByFirstSeq: Database<null, [number, string]>;
+  /** `[first journal seq, clientOrderId]` → listing tag or null (schema 3): every order, in the order it was first recorded. */
+  readonly ordersByFirstSeq: Database<string | null, [number, string]>;
 }
 
 /** Opens (creating if needed) every child database. Record databases share msgpack structures. */
@@ -40,7 +40,7 @@ export function openDbs(root: RootDatabase<unknown, string>): Dbs {
     venueByClient: root.openDB<unknown, string>('ids.venueByClient', structured),
     clientByVenue: root.openDB<unknown, [string, string]>('ids.clientByVenue', plain),
     signals: root.openDB<unknown, string>('signals', structured),
-    ordersByFirstSeq: root.openDB<null, [number, string]>('orders.byFirstSeq', plain),
+    ordersByFirstSeq: root.openDB<string | null, [number, string]>('orders.byFirstSeq', plain),
   };
 }
 

@@ -11,7 +11,7 @@
  * | `ids.venueByClient` | client order id              | {@link VenueOrderRef}                   |
  * | `ids.clientByVenue` | `[symbol, orderId]`          | client order id                         |
  * | `signals`           | signal id                    | {@link SignalRecord}                    |
- * | `orders.byFirstSeq` | `[seq, clientOrderId]`       | null: the seq of the order's first journal entry (schema 3) |
+ * | `orders.byFirstSeq` | `[seq, clientOrderId]`: seq of the order's first entry | listing tag or null (schema 3) |
  *
  * An actor record lives in exactly one of `actors.live` / `actors.archive`, so
  * rehydration scans only live orders however many are archived. An order's journal is
@@ -36,7 +36,15 @@ import { META_NEXT_SEQ, META_SCHEMA_VERSION, initMeta, openDbs, readNextSeq, str
 import { migrateV1ToV2, migrateV2ToV3, openV1Index } from './migrations.ts';
 import { encodeValue, invalidateSharedStructures, onWriterProgress } from './lmdb-internals.ts';
 import { RecordReader, Reporter, defaultOnProblem } from './records.ts';
-import { describeIssues, idSchema, isWellFormedTransition, orderListingKeySchema, transitionInputSchema, venueOrderRefSchema } from './schemas.ts';
+import {
+  describeIssues,
+  idSchema,
+  isWellFormedTransition,
+  orderListingKeySchema,
+  orderListingTagSchema,
+  transitionInputSchema,
+  venueOrderRefSchema,
+} from './schemas.ts';
 import type {
   ActorRecord,
   BatchOutcome,
@@ -86,8 +94,8 @@ interface PreparedBatch {
   readonly records: ReadonlyArray<{ readonly cid: string; readonly live: boolean; readonly value: Uint8Array; readonly removeFrom: RecordPlace }>;
   readonly signals: ReadonlyArray<{ readonly id: string; readonly value: Uint8Array }>;
   readonly links: ReadonlyArray<{ readonly cid: string; readonly ref: VenueOrderRef; readonly byClient: Uint8Array; readonly byVenue: Uint8Array }>;
-  /** Orders first recorded by this batch: their `orders.byFirstSeq` keys. */
-  readonly listed: ReadonlyArray<readonly [number, string]>;
+  /** Orders first recorded by this batch: their `orders.byFirstSeq` keys and listing tags. */
+  readonly listed: ReadonlyArray<{ readonly seq: number; readonly cid: string; readonly tag: string | null }>;
   /** `meta.nextSeq` once written. */
   readonly nextSeq: number;
   /** Journal entries to write (0: every transition was refused, nothing to write). */
@@ -398,7 +406,7 @@ export class OrderStore {
     >();
     const signals: SignalRecord[] = [];
     const links: Array<{ cid: string; ref: VenueOrderRef }> = [];
-    const listed: Array<readonly [number, string]> = [];
+    const listed: Array<{ seq: number; cid: string; tag: string | null }> = [];
     const release = (): void => {
       for (const r of signals) if (this.pendingSignals.get(r.signalId) === r) this.pendingSignals.delete(r.signalId);
       for (const { cid, ref } of links) {
@@ -468,7 +476,7 @@ export class OrderStore {
           existed,
         });
         // The chain moves on only now, its previous state kept above.
-        if (isFirst) listed.push([seq, cid]);
+        if (isFirst) listed.push({ seq, cid, tag: t.listingTag ?? null });
         chain.first = firstSeq;
         chain.seq = seq;
         chain.place = t.live ? 'live' : 'archive';
@@ -523,7 +531,7 @@ export class OrderStore {
       if (r.removeFrom !== 'none') remove(r.removeFrom === 'live' ? this.dbs.live : this.dbs.archive, r.cid);
     }
     for (const sig of b.signals) put(this.dbs.signals, sig.id, asBinary(sig.value));
-    for (const key of b.listed) put(this.dbs.ordersByFirstSeq, [key[0], key[1]], null);
+    for (const l of b.listed) put(this.dbs.ordersByFirstSeq, [l.seq, l.cid], l.tag);
     for (const l of b.links) {
       put(this.dbs.venueByClient, l.cid, asBinary(l.byClient));
       put(this.dbs.clientByVenue, [l.ref.symbol, l.ref.orderId], asBinary(l.byVenue));
@@ -650,27 +658,47 @@ export class OrderStore {
   /**
    * Client order ids of every order the store has recorded (live or archived), in the order it first recorded
    * them: by the seq of the order's first journal entry, ascending, or descending with `newestFirst` (schema 3;
-   * an order from an older store whose journal did not read back is listed at the seq of its record).
-   * Reads keys only (no record is decoded); a key of another shape is reported and skipped, so a page can be
-   * shorter than `limit` with more to come: only an empty page is the end.
+   * an order from an older store whose journal did not read back is listed at the seq of its record), each with
+   * the `listingTag` its first transition gave (`tag`; absent when it gave none, e.g. orders from before
+   * schema 3). No record is decoded. A key of another shape is reported and skipped, so a page can be shorter
+   * than `limit` with more to come: only an empty page is the end; a tag that does not read back is reported
+   * and read as absent.
    *
    * @param options.after exclusive bound: entries after this seq in the chosen direction (a previous page's last `seq`).
    * @param options.limit most entries to return (default 1,000).
    * @throws StoreInputError when `after` is not an integer ≥ 0 or `limit` not a positive integer.
    */
-  listOrderIds(options: { readonly after?: number; readonly newestFirst?: boolean; readonly limit?: number } = {}): Array<{ readonly seq: number; readonly clientOrderId: string }> {
+  listOrderIds(
+    options: { readonly after?: number; readonly newestFirst?: boolean; readonly limit?: number } = {},
+  ): Array<{ readonly seq: number; readonly clientOrderId: string; readonly tag?: string }> {
     this.assertOpen();
     const { after, newestFirst = false, limit = 1_000 } = options;
     if (after !== undefined && (!Number.isSafeInteger(after) || after < 0)) throw new StoreInputError(`after: expected an integer >= 0, got ${after}`);
     if (!Number.isSafeInteger(limit) || limit < 1) throw new StoreInputError(`limit: expected a positive integer, got ${limit}`);
     // Keys sort by seq, then id: [n] sorts before every [n, id], so [after + 1] is the first key after `after`
     // going up, and going down from [after] the first key is the last one below it.
-    const start = after === undefined ? undefined : newestFirst ? [after] : [after + 1];
-    const out: Array<{ seq: number; clientOrderId: string }> = [];
-    for (const key of this.dbs.ordersByFirstSeq.getKeys({ ...(start === undefined ? {} : { start: start as [number, string] }), reverse: newestFirst, limit })) {
+    const start = after === undefined ? undefined : ((newestFirst ? [after] : [after + 1]) as unknown as [number, string]);
+    const range = { ...(start === undefined ? {} : { start }), reverse: newestFirst, limit };
+    const db = this.dbs.ordersByFirstSeq;
+    let entries: Array<{ key: unknown; value: unknown }>;
+    try {
+      entries = [...db.getRange(range)].map(({ key, value }) => ({ key, value }));
+    } catch (error) {
+      // A value that does not decode: this page's keys without their tags.
+      this.reporter.decode('orders.byFirstSeq', start ?? 'start', error);
+      entries = [...db.getKeys(range)].map((key) => ({ key, value: null }));
+    }
+    const out: Array<{ seq: number; clientOrderId: string; tag?: string }> = [];
+    for (const { key, value } of entries) {
       const parsed = orderListingKeySchema.safeParse(key);
-      if (parsed.success) out.push({ seq: parsed.data[0], clientOrderId: parsed.data[1] });
-      else this.reporter.report('orders.byFirstSeq', key, 'schema', describeIssues(parsed.error));
+      if (!parsed.success) {
+        this.reporter.report('orders.byFirstSeq', key, 'schema', describeIssues(parsed.error));
+        continue;
+      }
+      const tag = orderListingTagSchema.safeParse(value);
+      if (!tag.success) this.reporter.report('orders.byFirstSeq', key, 'schema', describeIssues(tag.error));
+      const entry = { seq: parsed.data[0], clientOrderId: parsed.data[1] };
+      out.push(tag.success && tag.data !== null ? { ...entry, tag: tag.data } : entry);
     }
     return out;
   }

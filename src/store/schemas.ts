@@ -20,8 +20,9 @@ export const MAX_ID_LENGTH = 128;
  * - 1: an order's journal found through the index database `journal.byOrder` (`[clientOrderId, seq]` → null).
  * - 2: no index: each journal entry names the order's previous one (`prevSeq`). A version-1 store is
  *   migrated when opened (`migrations.ts`, `migrateV1ToV2`).
- * - 3: adds `orders.byFirstSeq` (`[seq of the order's first journal entry, clientOrderId]` → null): every
- *   order in the order the store first recorded it, for listings that page without reading every record.
+ * - 3: adds `orders.byFirstSeq` (`[seq of the order's first journal entry, clientOrderId]` → its listing tag
+ *   or null): every order in the order the store first recorded it, for listings that page without reading
+ *   every record; actor records carry `firstSeq`.
  *   Built from the journal when a version-1 or -2 store is opened (`migrateV2ToV3`).
  */
 export const SCHEMA_VERSION = 3;
@@ -77,6 +78,7 @@ export const transitionInputSchema: z.ZodType<TransitionInput> = z.object({
   live: z.boolean(),
   venueOrder: venueOrderRefSchema.optional(),
   signal: z.object({ id: idSchema, result: present }).optional(),
+  listingTag: idSchema.optional(),
 });
 
 /**
@@ -101,7 +103,8 @@ export function isWellFormedTransition(input: unknown): input is TransitionInput
     typeof j['to'] === 'string' &&
     (j['at'] === undefined || isEpochMs(j['at'])) &&
     (v === undefined || (isRecord(v) && isId(v['symbol']) && isId(v['orderId']))) &&
-    (g === undefined || (isRecord(g) && isId(g['id']) && g['result'] !== undefined))
+    (g === undefined || (isRecord(g) && isId(g['id']) && g['result'] !== undefined)) &&
+    (input['listingTag'] === undefined || isId(input['listingTag']))
   );
 }
 
@@ -121,6 +124,8 @@ function isEpochMs(v: unknown): v is number {
 export const journalIndexKeySchema = z.tuple([idSchema, seqSchema]);
 /** A key of `orders.byFirstSeq` (schema 3). */
 export const orderListingKeySchema = z.tuple([seqSchema, idSchema]);
+/** A value of `orders.byFirstSeq`: the order's listing tag, or null. */
+export const orderListingTagSchema = idSchema.nullable();
 
 /** One line per issue, e.g. `seq: Too small: expected number to be >0`. */
 export function describeIssues(error: z.ZodError): string {

@@ -132,6 +132,12 @@ export interface TransitionInput {
   readonly venueOrder?: VenueOrderRef;
   /** Records the signal's first result in the same transaction (a repeat is refused). */
   readonly signal?: SignalInput;
+  /**
+   * A label kept beside the order in the listing index (`orders.byFirstSeq`) when this is the order's first
+   * transition (ignored afterwards), so that listings can filter on it without reading the record; the engine
+   * gives the order's instrument. 1–128 characters.
+   */
+  readonly listingTag?: string;
 }
 
 /** Per-item result of {@link OrderStore.commitTransitions}. Nothing is written for a refused item. */

@@ -47,6 +47,8 @@ function deniedOrder(i: number): TransitionInput {
     version: ORDER_MACHINE_VERSION,
     journalEntry: { event: { type: 'RISK_DENIED' }, from: 'RECEIVED', to: 'DENIED', at: intent.createdAt },
     live: false,
+    // As the engine writes them (the instrument), for half; the others as a store from before listing tags holds them.
+    ...(i % 2 === 0 && { listingTag: intent.symbol }),
   };
 }
 
@@ -108,6 +110,16 @@ it('pages through live and archived orders in the order they were recorded, each
     expect((await engine.orders({ states: ['CLOSED'] })).orders).toEqual([]); // archived, but every one DENIED
     const newest = await engine.orders({ states: ['ACCEPTED', 'DENIED'], limit: 3, newestFirst: true });
     expect(newest.orders.map((o) => o.clientOrderId)).toEqual([...expected].reverse().slice(0, 3));
+
+    // The listing tag decides unread: an order tagged with another instrument than its own (never written so;
+    // here to see that the tag is what rules it out) is left out of its own instrument's listing.
+    expect(store.listOrderIds({ newestFirst: true, limit: 1 })).toEqual([{ seq: expect.any(Number), clientOrderId: live.at(-1), tag: 'BTC/USDT' }]); // as the engine writes it
+    const mislabeled = { ...deniedOrder(ARCHIVED), listingTag: 'XRP/USDT' };
+    await store.commitTransition(mislabeled);
+    expect((await engine.orders({ newestFirst: true, limit: 1 })).orders.map((o) => o.clientOrderId)).toEqual([mislabeled.clientOrderId]);
+    expect((await engine.orders({ newestFirst: true, limit: 1, instrument: 'BTC/USDT' })).orders.map((o) => o.clientOrderId)).toEqual([expected.at(-1)]); // the newest resting order
+    expect((await engine.orders({ instrument: 'XRP/USDT' })).orders).toEqual([]); // the tag lets it through, its record does not
+    expected.push(mislabeled.clientOrderId);
 
     // A cursor only continues a listing in its own direction.
     await expect(engine.orders({ newestFirst: true, cursor: first.nextCursor ?? '' })).rejects.toThrow(EngineError);

@@ -434,7 +434,8 @@ describe('schema upgrade', () => {
 describe('order listing (orders.byFirstSeq)', () => {
   it('lists each order once, at its first entry, in both directions, a page at a time', async () => {
     let s = await openStore();
-    await s.commitTransitions([transition('c', 1), transition('a', 1), transition('c', 2)]); // seqs 1, 2, 3
+    // seqs 1, 2, 3; listing tags kept from an order's first transition only
+    await s.commitTransitions([transition('c', 1, { listingTag: 'BTC/USDT' }), transition('a', 1), transition('c', 2, { listingTag: 'ETH/USDT' })]);
     await s.commitTransition(transition('b', 1)); // 4
     await s.commitTransitions([transition('a', 2), transition('d', 1, { live: false })]); // 5, 6 (d archived at once)
     await s.archive('c');
@@ -453,6 +454,7 @@ describe('order listing (orders.byFirstSeq)', () => {
     expect(ids()).toEqual(all);
     // Each record names its order's first entry, live or archived, across reopen (the chain learnt it from the record).
     expect(['c', 'a', 'b', 'd'].map((cid) => [s.getActor(cid)?.firstSeq, s.getActor(cid)?.live])).toEqual([[1, false], [2, true], [4, true], [6, false]]);
+    expect(s.listOrderIds({ limit: 2 })).toEqual([{ seq: 1, clientOrderId: 'c', tag: 'BTC/USDT' }, { seq: 2, clientOrderId: 'a' }]);
     expect(() => s.listOrderIds({ after: -1 })).toThrow(StoreInputError);
     expect(() => s.listOrderIds({ limit: 0 })).toThrow(StoreInputError);
     expect(problems).toEqual([]);

@@ -21,6 +21,7 @@ const wellFormed = fc.record(
     live: fc.boolean(),
     venueOrder: fc.record({ symbol: fc.string({ minLength: 1, maxLength: 128 }), orderId: fc.string({ minLength: 1, maxLength: 128 }) }),
     signal: fc.record({ id: fc.string({ minLength: 1, maxLength: 128 }), result: fc.anything().filter((v) => v !== undefined) }),
+    listingTag: fc.string({ minLength: 1, maxLength: 128 }),
   },
   { requiredKeys: ['clientOrderId', 'snapshot', 'version', 'journalEntry', 'live'] },
 );
@@ -29,7 +30,7 @@ const wellFormed = fc.record(
 const perturbed = fc
   .tuple(
     wellFormed,
-    fc.constantFrom('clientOrderId', 'snapshot', 'version', 'live', 'journalEntry', 'event', 'from', 'to', 'at', 'venueOrder', 'symbol', 'orderId', 'signal', 'id', 'result'),
+    fc.constantFrom('clientOrderId', 'snapshot', 'version', 'live', 'journalEntry', 'event', 'from', 'to', 'at', 'venueOrder', 'symbol', 'orderId', 'signal', 'id', 'result', 'listingTag'),
     fc.oneof(edgy, id),
   )
   .map(([input, field, value]) => {
