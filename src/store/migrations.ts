@@ -6,9 +6,9 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { z } from 'zod';
 import type { Dbs } from './layout.ts';
-import type { Reporter } from './records.ts';
-import { getDecoded, scanRange } from './scan.ts';
-import { actorRecordSchema, describeIssues, journalEntrySchema, journalIndexKeySchema, seqSchema } from './schemas.ts';
+import { RecordReader, type Reporter } from './records.ts';
+import { scanRange } from './scan.ts';
+import { describeIssues, journalIndexKeySchema } from './schemas.ts';
 
 /** Name of the schema-1 index database `[clientOrderId, seq]` → null, dropped by {@link migrateV1ToV2}. */
 export const V1_JOURNAL_INDEX = 'journal.byOrder';
@@ -92,48 +92,35 @@ export function migrateV1ToV2(dbs: Dbs, index: Database<unknown, [string, number
  * not read back are reported (as at any read) and skipped. Call inside the opening write transaction.
  */
 export function migrateV2ToV3(dbs: Dbs, reporter: Reporter): MigrationReport {
+  const read = new RecordReader(dbs, reporter);
   let entries = 0;
   const listed = new Map<string, number>();
-  for (const { key, value } of scanRange<number>(dbs.journal, {}, (k, error) => reporter.decode('journal', k, error))) {
-    const seq = seqSchema.safeParse(key);
-    const entry = journalEntrySchema.safeParse(value);
-    if (!seq.success) {
-      reporter.report('journal', key, 'schema', describeIssues(seq.error));
-      continue;
-    }
-    if (!entry.success) {
-      reporter.report('journal', key, 'schema', describeIssues(entry.error));
-      continue;
-    }
-    const cid = entry.data.clientOrderId;
+  for (const entry of read.journalSince(0, undefined)) {
+    const cid = entry.clientOrderId;
     if (listed.has(cid)) continue; // seq order: the order's first entry came first
     if (!dbs.live.doesExist(cid) && !dbs.archive.doesExist(cid)) continue;
-    dbs.ordersByFirstSeq.putSync([seq.data, cid], null);
-    listed.set(cid, seq.data);
+    dbs.ordersByFirstSeq.putSync([entry.seq, cid], null);
+    listed.set(cid, entry.seq);
     entries++;
   }
   // Live records get their place; a record whose order has no readable journal entry is listed at its own seq
   // (its latest entry, the earliest known), so that no order drops out of listings.
-  for (const [name, db] of [['actors.live', dbs.live], ['actors.archive', dbs.archive]] as const) {
+  for (const which of ['live', 'archive'] as const) {
+    const db = dbs[which];
     // Live keys are read first (live records are rewritten below); archived ones are only read.
-    const keys = db === dbs.live ? [...db.getKeys()] : db.getKeys();
+    const keys = which === 'live' ? [...db.getKeys()] : db.getKeys();
     for (const cid of keys) {
       if (typeof cid !== 'string') continue; // reported by the store's own scans
       const known = listed.get(cid);
-      if (known !== undefined && db === dbs.archive) continue;
-      const raw = getDecoded(db, cid, (k, error) => reporter.decode(name, k, error));
-      if (raw === undefined) continue;
-      const record = actorRecordSchema.safeParse(raw);
-      if (!record.success) {
-        reporter.report(name, cid, 'schema', describeIssues(record.error));
-        continue;
-      }
-      const firstSeq = known ?? record.data.seq;
+      if (known !== undefined && which === 'archive') continue;
+      const record = read.actor(which, cid);
+      if (record === undefined) continue;
+      const firstSeq = known ?? record.seq;
       if (known === undefined) {
         dbs.ordersByFirstSeq.putSync([firstSeq, cid], null);
         entries++;
       }
-      if (db === dbs.live) dbs.live.putSync(cid, { ...record.data, firstSeq });
+      if (which === 'live') dbs.live.putSync(cid, { ...record, firstSeq });
     }
   }
   return { from: 2, to: 3, entries };
